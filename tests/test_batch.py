@@ -1,0 +1,167 @@
+"""`parley batch` end to end on DirectRunner: files on disk, both formats, determinism, multi-processing,
+a real corpus with a folder of bad inputs, and warehouse reads with DuckDB."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from parley.pipelines.batch import UsageError, run
+from parley.schemas import TABLES, field_names
+
+from .conftest import SAMPLES, shared_file
+from .tables import avro_rows, comparable, parquet_rows
+
+DATA_TABLES = [t for t in TABLES if t != "dead_letters"]
+
+
+def batch(inputs: list[Path | str], output: Path, *extra: str):
+    argv = [arg for item in inputs for arg in ("--input", str(item))] + ["--output", str(output), *extra]
+    return run(argv)
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory) -> tuple[Path, object]:
+    output = tmp_path_factory.mktemp("samples") / "out"
+    return output, batch([SAMPLES], output)
+
+
+def listing(output: Path) -> list[str]:
+    return sorted(str(p.relative_to(output)) for p in output.rglob("*") if p.is_file())
+
+
+def test_samples_produce_every_table_in_both_formats(sample_run):
+    output, summary = sample_run
+    assert summary.balanced and summary.count("records_read") == 6 and summary.count("rows_articles") == 6
+    files = listing(output)
+    for table in DATA_TABLES:
+        assert any(f.startswith(f"parquet/{table}/dt=") and f.endswith(".parquet") for f in files), table
+        assert any(f.startswith(f"avro/{table}/dt=") and f.endswith(".avro") for f in files), table
+    assert not any(".tmp-" in f for f in files)
+    assert summary.count("rows_interactions") == len(parquet_rows(output, "interactions")) > 20
+
+
+def test_avro_and_parquet_hold_the_same_rows_and_columns(sample_run):
+    output, _ = sample_run
+    for table in DATA_TABLES:
+        parquet, avro = parquet_rows(output, table), avro_rows(output, table)
+        assert parquet, table
+        assert set(parquet[0]) == set(avro[0]) == {*field_names(table), "dt"}
+        assert comparable(parquet, table) == comparable(avro, table), table
+
+
+def test_doc_id_is_kept_next_to_the_content_hash(sample_run):
+    output, _ = sample_run
+    articles = parquet_rows(output, "articles")
+    assert {"seed_article.txt", "demo-0001", "mediation_offer.txt"} <= {a["doc_id"] for a in articles}
+    interactions = parquet_rows(output, "interactions")
+    assert {"seed_article.txt", "demo-0002"} <= {r["doc_id"] for r in interactions}
+    assert all(len(r["interaction_id"]) == 24 for r in interactions)
+
+
+def test_rerun_gives_identical_files_ids_and_rows(sample_run, tmp_path):
+    output, _ = sample_run
+    copy = tmp_path / "copy"
+    shutil.copytree(output, copy)
+    before = {t: comparable(parquet_rows(copy, t), t) for t in DATA_TABLES}
+    batch([SAMPLES], copy)  # same input, same output folder
+    assert listing(copy) == listing(output)
+    for table in DATA_TABLES:
+        assert comparable(parquet_rows(copy, table), table) == before[table], table
+
+
+def test_multiprocessing_runner_gives_the_same_rows(sample_run, tmp_path):
+    output, _ = sample_run
+    multi = tmp_path / "multi"
+    summary = batch([SAMPLES], multi, "--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
+    assert summary.balanced
+    for table in DATA_TABLES:
+        assert comparable(parquet_rows(multi, table), table) == comparable(parquet_rows(output, table), table), table
+
+
+def test_duckdb_reads_the_hive_partitioned_tables(sample_run):
+    output, _ = sample_run
+    top = duckdb.sql(
+        f"""
+        SELECT source_country, target_country, count(*) AS n
+        FROM read_parquet('{output}/parquet/interactions/*/*.parquet', hive_partitioning = true)
+        WHERE target_country IS NOT NULL
+        GROUP BY ALL ORDER BY n DESC, source_country, target_country LIMIT 3
+        """
+    ).fetchall()
+    assert top[0][2] >= top[-1][2] >= 1
+    days = duckdb.sql(
+        "SELECT DISTINCT CAST(dt AS VARCHAR) "
+        f"FROM read_parquet('{output}/parquet/articles/*/*.parquet', hive_partitioning = true)"
+    ).fetchall()
+    assert ("2020-11-17",) in days
+
+
+def test_missing_options_are_a_usage_error():
+    with pytest.raises(UsageError, match="--input"):
+        run(["--output", "/tmp/x"])
+    with pytest.raises(UsageError, match="--output"):
+        run(["--input", "/tmp/x"])
+
+
+def write_bad_inputs(folder: Path) -> dict[str, str]:
+    """A folder of broken inputs and the dead-letter reason each must produce."""
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("Le président a discuté à Paris de la guerre.".encode("latin-1"))
+    (folder / "broken.jsonl").write_text(
+        '{"id": "ok-1", "text": "Iran and Iraq held talks in Baghdad."}\n'
+        '{"id": "bad", "text": \n'
+        '{"id": "nulltext", "text": null}\n'
+    )
+    (folder / "truncated.jsonl.gz").write_bytes(
+        gzip.compress(b'{"id": "t1", "text": "Egypt praised Jordan."}\n' * 50)[:-30]
+    )
+    (folder / "looks_like_article.txt").mkdir()
+    return {
+        "empty": "empty",
+        "latin1": "invalid_utf8",
+        "broken.jsonl line 2": "malformed_json",
+        "broken.jsonl line 3": "no_text",
+        "truncated": "corrupt_archive",
+        "looks_like_article": "not_a_file",
+    }
+
+
+@pytest.mark.slow
+def test_corpus_with_bad_inputs_reconciles(tmp_path):
+    corpus = shared_file("corpora", "allsides_intl_2012_2020.jsonl.gz")
+    articles = tmp_path / "allsides200.jsonl.gz"
+    with (
+        gzip.open(corpus, "rt", encoding="utf-8") as source,
+        gzip.open(articles, "wt", encoding="utf-8") as target,
+    ):
+        for line in itertools.islice(source, 200):
+            target.write(line)
+    expected = write_bad_inputs(tmp_path / "bad")
+    summary = batch([articles, tmp_path / "bad"], tmp_path / "out")
+    dead = parquet_rows(tmp_path / "out", "dead_letters")
+    written = parquet_rows(tmp_path / "out", "articles")
+    assert summary.balanced
+    assert summary.count("records_read") == len(written) + len([d for d in dead if d["stage"] != "annotate"])
+    assert len(written) >= 200  # 200 corpus articles (less exact duplicates) + the good line of broken.jsonl
+    for hint, reason in expected.items():
+        path_part, _, key = hint.partition(" ")
+        matching = [d for d in dead if path_part in d["input_uri"] and (not key or d["record_key"] == key)]
+        assert any(d["reason"] == reason for d in matching), (hint, reason, matching)
+    assert all(d["stage"] and d["error"] for d in dead)
+    # The truncated archive still yields the records before the damage.
+    assert any(a["doc_id"] == "t1" for a in written)
+    assert len(parquet_rows(tmp_path / "out", "interactions")) > 200
+    # Every id in the JSONL corpus slice is accounted for: an article or a duplicate dead letter.
+    with gzip.open(articles, "rt", encoding="utf-8") as handle:
+        ids = [json.loads(line)["id"] for line in handle]
+    duplicates = [d for d in dead if d["reason"] == "duplicate" and "allsides200" in d["input_uri"]]
+    assert len({a["doc_id"] for a in written} & set(ids)) + len(duplicates) == len(ids)
+    assert os.path.isdir(tmp_path / "out" / "parquet" / "dead_letters")

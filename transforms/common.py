@@ -1,0 +1,37 @@
+"""Shared vocabulary of the transforms: output tags, metric names, table-row tuples, dead-letter rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from parley.codebooks import CODER_VERSION
+from parley.ids import content_id
+from parley.records import DeadLetter
+
+METRICS_NAMESPACE = "parley"
+DEAD_LETTERS = "dead_letters"
+# Hive's name for the partition of rows whose partition value is null (no publication date).
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+# Every table row travels as (table, dt, row): dt is the Hive partition value.
+TableRow = tuple[str, str, dict]
+
+
+def partition_for(day: date | None) -> str:
+    return day.isoformat() if day is not None else NULL_PARTITION
+
+
+def dead_letter_row(letter: DeadLetter, seen_at: datetime | None = None) -> TableRow:
+    seen_at = seen_at or datetime.now(UTC)
+    row = {
+        "dead_letter_id": content_id("dead_letter", letter.input_uri, letter.record_key, letter.stage, letter.reason),
+        "input_uri": letter.input_uri,
+        "record_key": letter.record_key,
+        "stage": letter.stage,
+        "reason": letter.reason,
+        "error": letter.error,
+        "raw_excerpt": letter.raw_excerpt,
+        "seen_at": seen_at,
+        "coder_version": CODER_VERSION,
+    }
+    return ("dead_letters", partition_for(seen_at.date()), row)

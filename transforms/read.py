@@ -1,0 +1,70 @@
+"""ReadArticles: input globs -> raw records (a text file, a JSONL line, an archive member).
+
+Output: the main PCollection of RawRecord and a `dead_letters` PCollection of DeadLetter (stage 'read') for
+inputs that match nothing, are not regular files (directories, FIFOs, symlink loops), cannot be opened,
+are corrupt archives or expand past the decompression budget. Counts `records_read` for both: a file that
+cannot be read at all is one record that became a dead letter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE
+
+from parley.limits import Limits
+from parley.reading import read_records
+from parley.records import DeadLetter, RawRecord
+from parley.storage import InputFile, InputProblem, expand_input
+
+
+class ExpandInputsFn(beam.DoFn):
+    def __init__(self) -> None:
+        self.files = Metrics.counter(METRICS_NAMESPACE, "input_files")
+        self.read = Metrics.counter(METRICS_NAMESPACE, "records_read")
+
+    def process(self, pattern: str) -> Iterable:
+        for found in expand_input(pattern):
+            if isinstance(found, InputProblem):
+                self.read.inc()
+                yield beam.pvalue.TaggedOutput(
+                    DEAD_LETTERS, DeadLetter(found.path, found.path, "read", found.reason, found.error)
+                )
+            else:
+                self.files.inc()
+                yield found
+
+
+class ReadRecordsFn(beam.DoFn):
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.read = Metrics.counter(METRICS_NAMESPACE, "records_read")
+
+    def process(self, input_file: InputFile) -> Iterable:
+        for item in read_records(input_file.path, self.limits):
+            self.read.inc()
+            if isinstance(item, RawRecord):
+                yield item
+            else:
+                yield beam.pvalue.TaggedOutput(DEAD_LETTERS, item)
+
+
+class ReadArticles(beam.PTransform):
+    """PCollection[str] of --input patterns -> {'records': RawRecord, 'dead_letters': DeadLetter}."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__()
+        self.limits = limits
+
+    def expand(self, patterns):
+        files = patterns | "ExpandInputs" >> beam.ParDo(ExpandInputsFn()).with_outputs(DEAD_LETTERS, main="files")
+        records = (
+            files.files
+            # One file may hold thousands of records: spread files over workers before reading them.
+            | "SpreadFiles" >> beam.Reshuffle()
+            | "ReadRecords" >> beam.ParDo(ReadRecordsFn(self.limits)).with_outputs(DEAD_LETTERS, main="records")
+        )
+        dead = (files[DEAD_LETTERS], records[DEAD_LETTERS]) | "ReadDeadLetters" >> beam.Flatten()
+        return {"records": records.records, DEAD_LETTERS: dead}

@@ -1,0 +1,41 @@
+"""TagTopics: annotated paragraphs -> topic tags, keyed by article for the join, plus the `topics` table
+rows. Counts `topic_tags`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from parley.transforms.common import METRICS_NAMESPACE, partition_for
+
+from parley.records import AnnotatedParagraph
+
+
+class TagTopicsFn(beam.DoFn):
+    ROWS = "rows"
+
+    def __init__(self) -> None:
+        self.tags = Metrics.counter(METRICS_NAMESPACE, "topic_tags")
+
+    def setup(self) -> None:
+        from parley.engine import coding_engine
+
+        self.engine = coding_engine()
+
+    def process(self, annotated: AnnotatedParagraph) -> Iterable:
+        paragraph = annotated.paragraph
+        tags = self.engine.tag_topics(annotated)
+        self.tags.inc(len(tags))
+        dt = partition_for(paragraph.published_date)
+        for row in self.engine.topic_rows(tags, paragraph.article_id):
+            yield beam.pvalue.TaggedOutput(self.ROWS, ("topics", dt, row))
+        yield paragraph.article_id, (paragraph.paragraph_id, tuple(tags))
+
+
+class TagTopics(beam.PTransform):
+    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, tags)), 'rows': TableRow}."""
+
+    def expand(self, annotated):
+        tagged = annotated | "Tag" >> beam.ParDo(TagTopicsFn()).with_outputs(TagTopicsFn.ROWS, main="by_article")
+        return {"by_article": tagged.by_article, "rows": tagged[TagTopicsFn.ROWS]}

@@ -28,3 +28,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache
+
+eval: $(STAMP)
+	$(BIN)/parley eval --json out/eval/report.json

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 COMMANDS = {
     "batch": "Run the batch pipeline over files and archives into Avro + Parquet tables.",
+    "eval": "Score the coder on the labelled sets in ../shared/eval (runs the batch pipeline).",
 }
 
 
@@ -43,15 +45,48 @@ def _batch(argv: Sequence[str]) -> int:
     return 0 if summary.balanced else 1
 
 
+def _eval(argv: Sequence[str]) -> int:
+    import argparse
+    import json
+    from pathlib import Path
+
+    from parley.evaluation.harness import MissingEvalData, evaluate, format_report
+
+    parser = argparse.ArgumentParser(prog="parley eval", description=COMMANDS["eval"])
+    parser.add_argument("--shared", default=str(Path.cwd().parent / "shared"), help="The shared folder (../shared).")
+    parser.add_argument("--json", help="Also write the report as JSON to this file.")
+    parser.add_argument("--workdir", help="Keep the inputs and tables here (default: a temporary folder).")
+    parser.add_argument(
+        "--fp-articles", type=int, default=300, help="Articles per corpus for the false-positive control (0: skip)."
+    )
+    args, beam_args = parser.parse_known_args(argv)
+    try:
+        report = evaluate(Path(args.shared), Path(args.workdir) if args.workdir else None, args.fp_articles, beam_args)
+    except MissingEvalData as error:
+        print(f"parley eval: {error}", file=sys.stderr)
+        return 2
+    print(format_report(report))
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report, indent=2), encoding="utf-8")
+        print(f"\nreport written to {args.json}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())
         return 0
     command, rest = argv[0], argv[1:]
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Beam logs environment notices (no Prism, no GCP client, no resource module) as warnings on the root
+    # logger; PARLEY_LOG_LEVEL=INFO shows them and more.
+    level = os.environ.get("PARLEY_LOG_LEVEL", "ERROR").upper()
+    logging.basicConfig(level=getattr(logging, level, logging.ERROR), format="%(levelname)s %(name)s: %(message)s")
     if command == "batch":
         return _batch(rest)
+    if command == "eval":
+        return _eval(rest)
     print(f"parley: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
     return 2
 

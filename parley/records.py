@@ -117,6 +117,7 @@ class ActorMention:
     kind: str  # country | person | organisation | group | agent
     office: str | None = None
     plural: bool = False
+    org_type: str | None = None  # IGO | NGO | IMG for organisations and transnational groups
 
 
 @dataclass(frozen=True, slots=True)

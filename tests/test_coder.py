@@ -82,3 +82,36 @@ def test_confidence_is_lower_for_indirect_evidence(code_paragraphs):
 def test_former_leader_is_coded_elite(code_paragraphs):
     rows = code_paragraphs(["Tony Blair criticised Iran."], datetime(2016, 3, 1, tzinfo=UTC))
     assert triples(rows) == {("GBRELI", "IRN", "111")}
+
+
+def test_future_acts_are_intents_and_unless_makes_a_threat(code_paragraphs):
+    intent = triples(
+        code_paragraphs(["Syria said it will withdraw its troops from Lebanon."], datetime(2000, 1, 1, tzinfo=UTC))
+    )
+    assert ("SYR", "LBN", "0356") in intent
+    threat = triples(code_paragraphs(["Nigeria will withdraw its peacekeepers from Chad unless the fighting stops."]))
+    assert any(code.startswith("13") for _s, _t, code in threat)
+
+
+def test_reported_obligation_is_a_demand_on_the_clause_subject(code_paragraphs):
+    found = triples(code_paragraphs(["Russia said on Tuesday that Sudan must return the helicopter."]))
+    assert any(s == "RUS" and t == "SDN" and code.startswith("10") for s, t, code in found)
+
+
+def test_demanded_event_is_not_coded_as_having_happened(code_paragraphs):
+    found = triples(code_paragraphs(["The European Union demanded the withdrawal of Serbian forces from Bosnia."]))
+    assert ("EU", "SRBMIL", "1056") in found
+    assert not any(code.startswith("08") for _s, _t, code in found)
+
+
+def test_unknown_named_actor_keeps_the_event_with_a_low_confidence(code_paragraphs):
+    rows = code_paragraphs(["The Earth Liberation Front attacked a ski resort."])
+    assert rows and rows[0]["source_code"] == "UNK" and rows[0]["source_name"] == "The Earth Liberation Front"
+    assert rows[0]["confidence"] < 0.5
+
+
+def test_aid_kind_follows_what_is_given(code_paragraphs):
+    found = triples(code_paragraphs(["The United States military gave 625 new firearms to the Philippine Marines."]))
+    assert ("USAMIL", "PHLMIL", "072") in found
+    relief = triples(code_paragraphs(["Germany sent tents and medicine to Nepal."]))
+    assert ("DEU", "NPL", "073") in relief

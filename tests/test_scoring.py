@@ -24,9 +24,9 @@ def interaction(
         "confidence": confidence,
         "sentence_index": 0,
         "source_country": source[0],
-        "source_sector": source[1],
+        "source_type": source[1],
         "target_country": target[0],
-        "target_sector": target[1],
+        "target_type": target[1],
         "source_text": text[0],
         "target_text": text[1],
     }
@@ -45,7 +45,7 @@ def test_plover_scores():
         # a: right type (DISAPPROVE -> ACCUSE), right actors; the statement does not count as main
         "a": [interaction("a1", "111", 0.5), interaction("a0", "010", 0.9)],
         # b: ASSAULT (FIGHT renamed) with an IGO target and JPN for the old JAP code; the less confident row loses
-        "b": [interaction("b1", "190", 0.8, ("JPN", "MIL"), (None, "IGO")), interaction("b2", "040", 0.3)],
+        "b": [interaction("b1", "190", 0.8, ("JPN", "state"), (None, "igo")), interaction("b2", "040", 0.3)],
         # c: wrong type, wrong source; no gold target so target is not scored
         "c": [interaction("c1", "111", 0.9, ("DEU", None))],
         # d: nothing coded

@@ -26,7 +26,12 @@ from parley.records import ActorMention, AnnotatedParagraph, TopicTag
 SUBJECT_DEPS = ("nsubj", "csubj", "expl")
 OBJECT_DEPS = ("dobj", "dative", "obj", "attr", "oprd")
 # Relations through which a verb inherits the subject of the verb it hangs from.
-INHERIT_DEPS = frozenset({"xcomp", "conj", "advcl", "pcomp", "acl", "relcl", "ccomp", "prep", "dep", "parataxis"})
+INHERIT_DEPS = frozenset(
+    {"xcomp", "conj", "advcl", "pcomp", "acl", "relcl", "ccomp", "prep", "dep", "parataxis", "acomp"}
+)
+# Roots of acts about an event that has not happened (appeals, intents, demands, rejections, threats): the
+# event noun they govern ("demanded the WITHDRAWAL", "threatened SANCTIONS") is not coded as having happened.
+IRREALIS_ROOTS = frozenset({"02", "03", "10", "12", "13"})
 EVENT_NOUN_HEADS = frozenset(
     {"effort", "process", "initiative", "bid", "attempt", "mission", "campaign", "role", "work"}
 )
@@ -42,8 +47,16 @@ class ActorRef:
     name: str | None
     text: str
     kind: str
-    via: str  # mention | of | pair | pronoun | counterpart | coref | inherited
+    via: str  # mention | of | pair | pronoun | counterpart | coref | context | modifier | place | owner
     token: int = -1
+    org_type: str | None = None  # IGO | NGO | IMG
+
+    @property
+    def actor_type(self) -> str | None:
+        """state (has a country), igo, ngo or img; None for an actor known only by its sector."""
+        if self.country:
+            return "state"
+        return self.org_type.lower() if self.org_type else None
 
     @property
     def named(self) -> bool:
@@ -129,7 +142,8 @@ class ArticleCoder:
         if pattern.plural and not (parse.is_plural(token) or parse.norm[token].endswith("s")):
             return None
         if pattern.object is not None:
-            objects = [c for c in children if parse.deps[c] in (*OBJECT_DEPS, "nsubjpass")]
+            # npadvmod: the small model sometimes parses an object as an adverbial ("eased curfew hours").
+            objects = [c for c in children if parse.deps[c] in (*OBJECT_DEPS, "nsubjpass", "npadvmod")]
             # "hold talks", "sign a peace agreement": the object's lemma, or a conjunct's.
             found = [o for obj in objects for o in parse.conjuncts(obj) if parse.norm_lemma[o] in pattern.object]
             if not found:
@@ -203,6 +217,7 @@ class ArticleCoder:
             mention.kind,
             via,
             mention.head,
+            mention.org_type,
         )
 
     def _pair_refs(self, discourse: Discourse) -> list[ActorRef]:
@@ -342,6 +357,16 @@ class ArticleCoder:
             if mention.kind == "agent" and mention.country is None:
                 if self._is_pair_phrase(parse, token):
                     return self._pair_refs(discourse)
+                # "opposition groups in Zimbabwe", "rebels from Darfur": the place's country.
+                for prep in parse.children[token]:
+                    if parse.deps[prep] == "prep" and parse.norm[prep] in ("in", "from", "inside"):
+                        for pobj in parse.children_with(prep, "pobj"):
+                            inner = mentions_by_token.get(pobj)
+                            if inner is not None and inner.country:
+                                sector = mention.sector
+                                return [
+                                    replace(ref, code=f"{inner.country}{sector or ''}", country=inner.country, via="of")
+                                ]
                 return [self._agent_coref(ref, parse, token, discourse)]
             return [ref]
         if parse.pos[token] == "PRON":
@@ -385,8 +410,13 @@ class ArticleCoder:
                 found = self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1)
                 if found:
                     return [replace(ref, via="of") for ref in found]
-        if lemma in self.triggers.nouns or lemma in EVENT_NOUN_HEADS or lemma in words.get("owned_nouns", ()):
-            # "the UN appeal", "Russia's proposal": the owner of an event noun.
+        entity = self._entity_ref(parse, token, discourse, mentions_by_token)
+        if entity is not None:
+            return [entity]
+        owned = lemma in self.triggers.nouns or lemma in EVENT_NOUN_HEADS or lemma in words.get("owned_nouns", ())
+        if parse.pos[token] in ("NOUN", "PROPN"):
+            # "the UN appeal", "Russia's proposal": the owner of an event noun; "the APEC forum", "Russian
+            # aircraft", "a Tehran court": a named modifier stands for an actor noun the codebooks lack.
             for child in parse.children[token]:
                 found = mentions_by_token.get(child)
                 if (
@@ -394,8 +424,44 @@ class ArticleCoder:
                     and parse.deps[child] in ("compound", "poss", "amod", "nmod")
                     and (found.kind != "agent" or found.country)
                 ):
-                    return [replace(self._ref(found), via="owner")]
+                    return [replace(self._ref(found), via="owner" if owned else "modifier", token=token)]
         return []
+
+    def _entity_ref(self, parse: Parse, token: int, discourse: Discourse, mentions_by_token) -> ActorRef | None:
+        """A named entity the codebooks do not know ("Sen. Mitch McConnell", "the Earth Liberation Front",
+        "a Kansas woman"): an actor of kind 'entity', coded with its place's country, else the article's
+        country, else UNK. It keeps the event without pretending to know who the actor is."""
+        span = parse.entity_span_of[token]
+        label = parse.entity_of[token]
+        if span is None:
+            # "a Kansas woman": a place name modifying the noun.
+            for child in parse.children[token]:
+                if parse.deps[child] in ("compound", "amod") and parse.entity_of[child] in ("GPE", "LOC"):
+                    place = self.gazetteer.lookup(parse.span_text(*parse.entity_span_of[child]))
+                    if place is not None and place.country:
+                        text = parse.span_text(child, token + 1)
+                        return ActorRef(place.country, place.country, None, None, text, "entity", "entity", token)
+            return None
+        if label not in ("PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"):
+            return None
+        text = parse.span_text(*span)
+        if label == "PERSON":
+            # "U.N. mediator Diego Cordovez": a title chain ending in an organisation or a country.
+            stack = [(child, 1) for child in parse.children[token]]
+            while stack:
+                child, level = stack.pop()
+                if parse.deps[child] not in ("compound", "amod", "nmod", "appos", "poss") or level > 3:
+                    continue
+                found = mentions_by_token.get(child)
+                if found is not None and (found.kind != "agent" or found.country):
+                    return replace(self._ref(found), name=text, text=text, kind="person", via="modifier", token=token)
+                stack.extend((grandchild, level + 1) for grandchild in parse.children[child])
+        country = None
+        if label in ("GPE", "LOC", "FAC"):
+            place = self.gazetteer.lookup(text)
+            country = place.country if place else None
+        country = country or discourse.home_country()
+        return ActorRef(country or "UNK", country, None, text, text, "entity", "entity", token)
 
     def _agent_coref(self, ref: ActorRef, parse: Parse, token: int, discourse: Discourse) -> ActorRef:
         """'the prime minister' with no country: the last named actor of the same sector, if any."""
@@ -483,18 +549,58 @@ class ArticleCoder:
                 lambda: self._targets_from_preps(parse, [verb, *objects], preps, mentions_by_token, discourse)
             )
         options.extend(lambda obj=obj: self.resolve(parse, obj, mentions_by_token, discourse) for obj in objects)
+        # "condemned the attack BY X", "demanded the withdrawal OF Serbian forces", "welcomed the talks BETWEEN
+        # X and Y": the actors of an event noun are what the verb is about.
+        options.extend(
+            lambda obj=obj: self._event_noun_actors(parse, obj, mentions_by_token, discourse)
+            for obj in objects
+            if parse.norm_lemma[obj] in self.triggers.nouns
+        )
         options.append(
             lambda: self._targets_from_preps(
-                parse, [verb, *objects], self.triggers.default_targets, mentions_by_token, discourse
+                parse,
+                [verb, *self._object_family(parse, objects)],
+                self.triggers.default_targets,
+                mentions_by_token,
+                discourse,
             )
         )
+        # "demanded an admission BY Moscow", "rejected an offer FROM Afghanistan": whose act the object is.
+        options.extend(
+            lambda obj=obj: self._targets_from_preps(parse, [obj], ("by", "from"), mentions_by_token, discourse)
+            for obj in objects
+        )
+        # "refused to respond to a demand FROM the US", "agreed to help Lebanon": the objects of a complement
+        # that is not itself an event.
+        for clause in parse.children_with(verb, "xcomp"):
+            clause_objects = [c for c in parse.children[clause] if parse.deps[c] in OBJECT_DEPS]
+            options.extend(
+                lambda obj=obj: self.resolve(parse, obj, mentions_by_token, discourse) for obj in clause_objects
+            )
+            options.append(
+                lambda clause=clause, clause_objects=clause_objects: self._targets_from_preps(
+                    parse,
+                    [clause, *clause_objects],
+                    (*self.triggers.default_targets, "by", "from"),
+                    mentions_by_token,
+                    discourse,
+                )
+            )
+        # "demanded THAT the US cancel ...", "accused X of ...": the subject of the verb's reported clause.
+        options.append(lambda: self._clause_subjects(parse, verb, mentions_by_token, discourse))
         # "in his telephone conversation WITH Macron, Putin discussed": the partner of an event noun under the verb.
         options.append(lambda: self._event_noun_partners(parse, verb, mentions_by_token, discourse))
         if not targets:
+            # The first option that names an actor wins; one that finds only an unnamed agent ("its troops")
+            # is kept as a last resort, so later options still get their chance.
+            fallback: list[ActorRef] = []
             for option in options:
-                targets = others(option())
-                if targets:
+                found = others(option())
+                if any(t.named for t in found):
+                    targets = found
                     break
+                fallback = fallback or found
+            targets = targets or fallback
         if not sources:
             # "the statement by the presidents ... is being implemented": the object's by-phrase.
             for holder in [*passive, *objects]:
@@ -504,6 +610,43 @@ class ArticleCoder:
                         targets = [t for t in targets if all(t.code != s.code for s in sources)]
                         return sources, targets, False
         return sources, targets, bool(subjects) and parse.deps[verb] in ("ROOT", "conj", "ccomp", "advcl")
+
+    @staticmethod
+    def _object_family(parse: Parse, objects: Sequence[int]) -> list[int]:
+        """Objects, their conjuncts and the nouns of their of-phrases: "sent vehicles and a team of
+        paratroopers TO LEBANON" where the parse hangs "to Lebanon" from the last noun."""
+        family: list[int] = []
+        for obj in objects:
+            for conjunct in parse.conjuncts(obj):
+                family.append(conjunct)
+                family.extend(
+                    pobj
+                    for prep in parse.children[conjunct]
+                    if parse.deps[prep] == "prep" and parse.norm[prep] == "of"
+                    for pobj in parse.children_with(prep, "pobj")
+                )
+        return family
+
+    def _clause_subjects(self, parse: Parse, verb: int, mentions_by_token, discourse) -> list[ActorRef]:
+        for clause in parse.children_with(verb, "ccomp"):
+            for subject in parse.children[clause]:
+                if parse.deps[subject] in ("nsubj", "nsubjpass") and parse.pos[subject] != "PRON":
+                    found = self.resolve(parse, subject, mentions_by_token, discourse)
+                    if found:
+                        return found
+        return []
+
+    def _event_noun_actors(self, parse: Parse, noun: int, mentions_by_token, discourse) -> list[ActorRef]:
+        pattern = self.triggers.nouns[parse.norm_lemma[noun]][0]
+        sources, targets, _ = self._noun_roles(
+            parse, Candidate(noun, pattern, pattern.code), mentions_by_token, discourse
+        )
+        subject_tokens = set()
+        verb = parse.heads[noun]
+        subject_tokens.update(c for c in parse.children[verb] if parse.deps[c] in SUBJECT_DEPS)
+        # The verb's own subject is not its target ("launched an attack": the attacker is the source).
+        sources = [s for s in sources if s.token not in subject_tokens]
+        return sources or targets
 
     def _event_noun_partners(self, parse: Parse, verb: int, mentions_by_token, discourse) -> list[ActorRef]:
         for prep in parse.children[verb]:
@@ -661,7 +804,7 @@ class ArticleCoder:
         return None, "unknown", None
 
     def _event_place(
-        self, parse: Parse, token: int, others: Sequence[int], anchors: Sequence[int] = ()
+        self, parse: Parse, token: int, others: Sequence[int], anchors: Sequence[int] = (), mentions_by_token=None
     ) -> Place | None:
         """Where the event happened: 'in/at <place>' attached to the trigger or to a verb under it
         ("talks ... held IN MOSCOW"), not a place inside an actor or object ("production in Israel")."""
@@ -680,6 +823,10 @@ class ArticleCoder:
                             place = self.gazetteer.lookup(parse.span_text(*span))
                             if place is not None:
                                 return place
+                        # "in the Gaza Strip": a place the countries codebook knows though the gazetteer does not.
+                        mention = mentions_by_token.get(pobj) if mentions_by_token else None
+                        if mention is not None and mention.kind == "country" and mention.country and not mention.sector:
+                            return Place(mention.text, mention.country, None, None, "country")
                 frontier.append((child, depth + 1))
         return None
 
@@ -726,6 +873,7 @@ class ArticleCoder:
             if governor is not None:
                 governed[candidate.token] = governor
         governors = {g for g, _ in governed.values()}
+        candidates = [c for c in candidates if not self._irrealis_object(parse, c, candidates)]
         sentence_text = parse.span_text(start, end).strip()
         interactions: list[Interaction] = []
         for candidate in candidates:
@@ -785,6 +933,17 @@ class ArticleCoder:
             if pattern.negated is None:
                 return []
             code = pattern.negated
+        modal = None if governor is not None else self._modality(parse, token, pattern)
+        obligation = self._obligation_clause(parse, token) if pattern.statement else None
+        if obligation is not None:
+            # "Russia said Sudan must return the helicopter": a demand (100) on the clause's subject.
+            code, pattern = "100", replace(pattern, statement=False, no_target=False)
+            trigger_words.append(parse.words[obligation[0]])
+        if modal is not None:
+            modal_class, modal_word = modal
+            code = modal_class.transform(code)
+            trigger_words.insert(0, modal_word)
+            confidence *= 0.9
         if pattern.pos == "VERB" and role_token == token:
             sources, targets, from_subject = self._verb_roles(parse, candidate, mentions_by_token, discourse)
         elif pattern.pos == "VERB" or parse.pos[role_token] == "NOUN":
@@ -807,22 +966,40 @@ class ArticleCoder:
             ]
             if governor_sources:
                 sources, targets = governor_sources, controlled or targets
+        if modal is not None and modal[0].name == "demand":
+            # "X said Y must do Z": the sayer demands of the subject.
+            sayer = self._reporting_verb(parse, token)
+            if sayer is not None:
+                speakers, _ = self._subject_of(parse, sayer)
+                said_by = [r for s in speakers for r in self.resolve(parse, s, mentions_by_token, discourse)]
+                if said_by:
+                    sources, targets = said_by, sources
         # "his counterpart": the other party of the source's last interaction.
         for obj in parse.children[token]:
             if parse.norm_lemma[obj] in self.discourse_words.get("counterpart_nouns", ()) and not targets:
                 targets = self._counterparts(sources, discourse)
+        if obligation is not None:
+            demanded = [r for s in obligation[1] for r in self.resolve(parse, s, mentions_by_token, discourse)]
+            targets = demanded or targets
         if not sources:
             return []
         source_codes = {s.code for s in sources}
         targets = [t for t in targets if not (t.via == "counterpart" and t.code in source_codes)]
         event_date, date_source, date_text = self._event_date(parse, token, trigger_tokens, published, sentence)
-        place = self._event_place(parse, token, trigger_tokens, (*candidate.consumed, role_token))
+        place = self._event_place(parse, token, trigger_tokens, (*candidate.consumed, role_token), mentions_by_token)
         place_source = "sentence" if place else None
         context_country = (place.country if place else None) or discourse.home_country()
         sources = [self._with_context_country(s, context_country) for s in sources]
-        targets = [self._with_context_country(t, context_country) for t in targets]
+        # An unnamed target ("former president", "52 members of ...") is taken as domestic to the source when
+        # neither the place nor the article says otherwise.
+        source_country = next((s.country for s in sources if s.country), None)
+        targets = [self._with_context_country(t, context_country or source_country) for t in targets]
         if not pattern.no_target:
             targets = [t for t in targets if t.named or not any(s.named for s in sources)]
+        if not targets and not pattern.no_target and place is not None and place.country:
+            # "set up a centre in Tokyo", "troops arrived in Bosnia": the place's country is the target.
+            if all(s.country != place.country for s in sources):
+                targets = [ActorRef(place.country, place.country, None, place.name, place.name, "country", "place")]
         symmetric = False
         pairs: list[tuple[ActorRef, ActorRef | None]] = []
         if len(sources) >= 2 and not targets and self.triggers.is_mutual(code):
@@ -831,11 +1008,13 @@ class ArticleCoder:
         elif targets and not pattern.no_target:
             symmetric = len(sources) >= 2 and {s.code for s in sources} == {t.code for t in targets}
             pairs = [(s, t) for s in sources for t in targets if s.code != t.code or s.name != t.name]
-            # An actor does not act on itself: same code, or a country's government and the bare country.
+            # An actor does not act on itself: same code, or a country's government and the bare country
+            # (Macron, FRAGOV, and "France"); a country and one of its other sectors is a domestic event.
             pairs = [
                 (s, t)
                 for s, t in pairs
-                if s.code != t.code and not (s.country and s.country == t.country and not (s.sector and t.sector))
+                if s.code != t.code
+                and not (s.country and s.country == t.country and {s.sector, t.sector} <= {None, "GOV"})
             ]
         else:
             pairs = [(s, None) for s in sources]
@@ -910,6 +1089,79 @@ class ArticleCoder:
         )
         return not standalone_modifier
 
+    def _irrealis_object(self, parse: Parse, candidate: Candidate, candidates: Sequence[Candidate]) -> bool:
+        """An event noun demanded, promised, threatened or refused has not happened: "demanded the WITHDRAWAL
+        of Serbian forces", "threatened SANCTIONS" code the demand or threat only."""
+        if candidate.pattern.pos != "NOUN":
+            return False
+        noun = candidate.token
+        head = parse.heads[noun]
+        if parse.deps[noun] == "pobj" and parse.norm[head] == "for":
+            head = parse.heads[head]
+        elif parse.deps[noun] not in ("dobj", "nsubjpass"):
+            return False
+        if parse.pos[head] != "VERB":
+            return False
+        if self.triggers.complement_class(parse.norm_lemma[head], "VERB") is not None:
+            return True
+        return any(c.token == head and c.code[:2] in IRREALIS_ROOTS for c in candidates)
+
+    def _aux_words(self, parse: Parse, verb: int) -> list[int]:
+        return [c for c in parse.children[verb] if parse.deps[c] in ("aux", "auxpass")]
+
+    def _reporting_verb(self, parse: Parse, verb: int) -> int | None:
+        """The saying verb a clause is reported under ("Russia SAID Sudan must ...")."""
+        current = verb
+        for _ in range(3):
+            head = parse.heads[current]
+            if head == current:
+                return None
+            if parse.deps[current] == "ccomp" and parse.pos[head] == "VERB":
+                return head
+            if parse.deps[current] not in ("conj", "xcomp"):
+                return None
+            current = head
+        return None
+
+    def _modality(self, parse: Parse, verb: int, pattern: Pattern) -> tuple[ComplementClass, str] | None:
+        """The complement class a modal auxiliary puts a verb under: will/would -> intent (or threat when the
+        clause is conditional), must/should in a reported clause -> demand."""
+        if pattern.pos != "VERB" or pattern.statement:
+            return None
+        modality = self.triggers.modality
+        words = {parse.norm[a]: a for a in self._aux_words(parse, verb)}
+        obliged = next((w for w in words if w in modality.get("obligation", ())), None)
+        if obliged and self._reporting_verb(parse, verb) is not None:
+            demand = self.triggers.complement_named("demand")
+            return (demand, parse.words[words[obliged]]) if demand else None
+        future = next((w for w in words if w in modality.get("future", ())), None)
+        if future is None:
+            return None
+        marks = {
+            parse.norm[m]
+            for c in parse.children[verb]
+            if parse.deps[c] == "advcl"
+            for m in parse.children[c]
+            if parse.deps[m] == "mark"
+        }
+        conflictual = int(pattern.code[:2]) >= 9
+        threat = bool(marks & modality.get("threat_conditions", frozenset())) or (
+            conflictual and bool(marks & modality.get("conditions", frozenset()))
+        )
+        kind = self.triggers.complement_named("threaten" if threat else "intent")
+        return (kind, parse.words[words[future]]) if kind else None
+
+    def _obligation_clause(self, parse: Parse, verb: int) -> tuple[int, list[int]] | None:
+        """For a saying verb: (the obliged verb, its subjects) of a "Y must do Z" clause it reports."""
+        for clause in parse.children_with(verb, "ccomp"):
+            if any(
+                parse.norm[a] in self.triggers.modality.get("obligation", ()) for a in self._aux_words(parse, clause)
+            ):
+                subjects = [c for c in parse.children[clause] if parse.deps[c] in ("nsubj", "nsubjpass")]
+                if subjects:
+                    return clause, subjects
+        return None
+
     def _counterparts(self, sources: Sequence[ActorRef], discourse: Discourse) -> list[ActorRef]:
         if discourse.pair is None:
             return []
@@ -948,6 +1200,9 @@ class ArticleCoder:
             "counterpart": 0.8,
             "pronoun": 0.75,
             "context": 0.65,
+            "modifier": 0.75,
+            "place": 0.7,
+            "entity": 0.5,
         }
         value = base * weights.get(source.via, 0.8)
         if not source.named:
@@ -1067,11 +1322,13 @@ def interaction_row(
         "source_country": source.country,
         "source_sector": source.sector,
         "source_name": source.name,
+        "source_type": source.actor_type,
         "target_text": target.text if target else None,
         "target_code": target.code if target else None,
         "target_country": target.country if target else None,
         "target_sector": target.sector if target else None,
         "target_name": target.name if target else None,
+        "target_type": target.actor_type if target else None,
         "cameo_code": event.code,
         "cameo_root": event.root,
         "cameo_label": event.label,

@@ -26,6 +26,7 @@ class Gazetteer:
                 self._countries.setdefault(normalise(name), Place(country.name, country.iso3, None, None, "country"))
         self._cities: dict[str, Place] = {}
         self._cities_in: dict[tuple[str, str], Place] = {}
+        self._regions: dict[str, Place] = {}
         self._load_cities(min_population)
 
     def _load_cities(self, min_population: int) -> None:
@@ -45,6 +46,9 @@ class Gazetteer:
                 self._cities[key] = place
             if iso3:
                 self._cities_in.setdefault((key, iso3), place)
+        # US states are the sub-national places news names most ("a Kansas woman", "in Virginia").
+        for state in cache.get_us_states().values():
+            self._regions.setdefault(normalise(state["name"]), Place(state["name"], "USA", None, None, "region"))
 
     def country(self, text: str) -> Place | None:
         return self._countries.get(normalise(text.strip()).removeprefix("the "))
@@ -68,4 +72,7 @@ class Gazetteer:
         city = self._cities.get(head)
         if city is not None:
             return city
+        region = self._regions.get(head)
+        if region is not None:
+            return region
         return qualifier

@@ -76,6 +76,10 @@ class TriggerBook:
     circumstance_preps: frozenset[str] = frozenset()
     mutual: tuple[str, ...] = ()
     discourse: dict[str, frozenset[str]] = field(default_factory=dict)
+    modality: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def complement_named(self, name: str) -> ComplementClass | None:
+        return next((c for c in self.complements if c.name == name), None)
 
     def is_mutual(self, code: str) -> bool:
         return any(code.startswith(prefix) for prefix in self.mutual)
@@ -183,7 +187,12 @@ def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> 
         key: _lemmas(value, file, f"discourse.{key}", key) or frozenset()
         for key, value in (data.get("discourse") or {}).items()
     }
+    modality = {
+        key: _lemmas(value, file, f"modality.{key}", key) or frozenset()
+        for key, value in (data.get("modality") or {}).items()
+    }
     return TriggerBook(
+        modality=modality,
         verbs=patterns["VERB"],
         nouns=patterns["NOUN"],
         complements=complements,

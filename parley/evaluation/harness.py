@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -112,6 +113,8 @@ def evaluate(
                 _write_jsonl(path, records)
                 inputs.append(path)
         output = root / "out"
+        # A kept work folder holds the previous run's tables: start clean so no old row is scored.
+        shutil.rmtree(output, ignore_errors=True)
         run_pipeline(inputs, output, extra_args or [])
         by_article = read_interactions(output)
 

@@ -62,12 +62,12 @@ def main_interaction(rows: Sequence[Mapping]) -> Mapping | None:
     )
 
 
-def actor_key(country: str | None, sector: str | None) -> str | None:
+def actor_key(country: str | None, actor_type: str | None) -> str | None:
     """What an actor is compared on: its country, or IGO / NGO / IMG for organisations and transnational groups."""
     if country:
         return COUNTRY_RENAMES.get(country, country)
-    if sector in ("IGO", "NGO", "IMG"):
-        return sector
+    if actor_type and actor_type.upper() in ("IGO", "NGO", "IMG"):
+        return actor_type.upper()
     return None
 
 
@@ -128,9 +128,9 @@ def score_plover(
         by_confidence["high" if main["confidence"] >= 0.6 else "low"].add(got == wanted)
         confusion[(wanted, got)] += 1
         if item["source"]:
-            source_accuracy.add(actor_key(main["source_country"], main["source_sector"]) in gold_keys(item["source"]))
+            source_accuracy.add(actor_key(main["source_country"], main.get("source_type")) in gold_keys(item["source"]))
         if item["target"]:
-            target_accuracy.add(actor_key(main["target_country"], main["target_sector"]) in gold_keys(item["target"]))
+            target_accuracy.add(actor_key(main["target_country"], main.get("target_type")) in gold_keys(item["target"]))
     return {
         "sentences": len(gold),
         "event_recall": recall.as_dict(),

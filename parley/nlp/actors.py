@@ -99,6 +99,7 @@ class Resolved:
     name: str | None
     kind: str
     office: str | None
+    org_type: str | None = None
 
 
 def resolve_entries(entries: list[LexEntry], day: date | None) -> Resolved | None:
@@ -115,7 +116,7 @@ def resolve_entries(entries: list[LexEntry], day: date | None) -> Resolved | Non
         role, status = person.role_on(day)
         if role.org is not None:
             if status == "current":
-                return Resolved(role.org, None, "IGO", person.name, "person", role.office)
+                return Resolved(role.org, None, "IGO", person.name, "person", role.office, "IGO")
             country = next((r.country for r in person.roles if r.country), None)
             return Resolved(country or role.org, country, None, person.name, "person", f"former {role.office}")
         if status == "current":
@@ -139,9 +140,9 @@ def resolve_entries(entries: list[LexEntry], day: date | None) -> Resolved | Non
             kind_sector = group.kind if group else "IGO"
             # The body's own sector (UNIFIL is MIL, the ICC JUD) beats a generic noun; "UN troops" are MIL.
             sector = (group.sector if group else None) or agent_sector or kind_sector
-            return Resolved(organisation.code, None, sector, organisation.name, "organisation", None)
+            return Resolved(organisation.code, None, sector, organisation.name, "organisation", None, kind_sector)
         if group is not None and group.kind == "IMG":
-            return Resolved("IMG", None, "IMG", organisation.name, "group", None)
+            return Resolved("IMG", None, "IMG", organisation.name, "group", None, "IMG")
         # "Hamas official", "Taliban spokesman": the group's sector, not the generic noun's.
         sector = (group.sector_on(day) if group else organisation.sector) or agent_sector
         country = organisation.country
@@ -340,6 +341,7 @@ def tag_actors(annotated: AnnotatedParagraph, index: PhraseIndex, books: Codeboo
                 kind=resolved.kind,
                 office=resolved.office,
                 plural=plural,
+                org_type=resolved.org_type,
             )
         )
     mentions.sort(key=lambda m: (m.start, m.end))

@@ -996,10 +996,15 @@ class ArticleCoder:
         targets = [self._with_context_country(t, context_country or source_country) for t in targets]
         if not pattern.no_target:
             targets = [t for t in targets if t.named or not any(s.named for s in sources)]
-        if not targets and not pattern.no_target and place is not None and place.country:
-            # "set up a centre in Tokyo", "troops arrived in Bosnia": the place's country is the target.
-            if all(s.country != place.country for s in sources):
-                targets = [ActorRef(place.country, place.country, None, place.name, place.name, "country", "place")]
+        # "set up a centre in Tokyo", "troops arrived in Bosnia": the place's country is the target.
+        if (
+            not targets
+            and not pattern.no_target
+            and place is not None
+            and place.country
+            and all(s.country != place.country for s in sources)
+        ):
+            targets = [ActorRef(place.country, place.country, None, place.name, place.name, "country", "place")]
         symmetric = False
         pairs: list[tuple[ActorRef, ActorRef | None]] = []
         if len(sources) >= 2 and not targets and self.triggers.is_mutual(code):

@@ -32,6 +32,8 @@ INHERIT_DEPS = frozenset(
 # Roots of acts about an event that has not happened (appeals, intents, demands, rejections, threats): the
 # event noun they govern ("demanded the WITHDRAWAL", "threatened SANCTIONS") is not coded as having happened.
 IRREALIS_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+# Sectors of actors that act inside their own country: an unnamed one takes its target's country.
+DOMESTIC_SECTORS = frozenset({"GOV", "JUD", "LEG", "COP", "PTY", "OPP"})
 EVENT_NOUN_HEADS = frozenset(
     {"effort", "process", "initiative", "bid", "attempt", "mission", "campaign", "role", "work"}
 )
@@ -193,6 +195,15 @@ class ArticleCoder:
                     candidates.append(Candidate(token, pattern, pattern.code, taken))
                     consumed.update(taken)
                     break
+        # A complement verb with no pattern of its own ("pressured X to cancel ...") codes its class's act.
+        matched = {c.token for c in candidates}
+        for token in range(start, end):
+            if parse.pos[token] != "VERB" or token in matched:
+                continue
+            complement = self.triggers.complement_class(parse.norm_lemma[token], "VERB")
+            if complement is not None and complement.code is not None:
+                pattern = Pattern(lemma=parse.norm_lemma[token], code=complement.code, pos="VERB")
+                candidates.append(Candidate(token, pattern, complement.code))
         for token in range(start, end):
             if parse.pos[token] not in ("NOUN", "PROPN") or token in consumed:
                 continue
@@ -981,6 +992,12 @@ class ArticleCoder:
         if obligation is not None:
             demanded = [r for s in obligation[1] for r in self.resolve(parse, s, mentions_by_token, discourse)]
             targets = demanded or targets
+        if not sources and int(code[:2]) >= 17 and pattern.pos == "VERB":
+            sources = self._unknown_perpetrator(parse, token, code, mentions_by_token)
+        if pattern.statement:
+            # A bare statement is worth a row only when a known actor makes it: not "she said" resolved to
+            # the article's country, nor an unknown named entity.
+            sources = [s for s in sources if s.via not in ("entity", "context") and (s.named and s.code != "UNK")]
         if not sources:
             return []
         source_codes = {s.code for s in sources}
@@ -994,6 +1011,12 @@ class ArticleCoder:
         # neither the place nor the article says otherwise.
         source_country = next((s.country for s in sources if s.country), None)
         targets = [self._with_context_country(t, context_country or source_country) for t in targets]
+        # Likewise an unnamed official, judge or lawmaker acting on a named actor is taken as the target's
+        # compatriot ("Judge X opened investigations against Chilean officials").
+        target_countries = {t.country for t in targets if t.country}
+        if len(target_countries) == 1:
+            (only,) = target_countries
+            sources = [self._with_context_country(s, only) if s.sector in DOMESTIC_SECTORS else s for s in sources]
         if not pattern.no_target:
             targets = [t for t in targets if t.named or not any(s.named for s in sources)]
         # "set up a centre in Tokyo", "troops arrived in Bosnia": the place's country is the target.
@@ -1021,10 +1044,10 @@ class ArticleCoder:
                 if s.code != t.code
                 and not (s.country and s.country == t.country and {s.sector, t.sector} <= {None, "GOV"})
             ]
-        else:
-            pairs = [(s, None) for s in sources]
         if not pairs:
-            return []
+            # No target, or only the source itself ("Kostunica promised to democratize Serbia"): the act
+            # is still coded, without a target.
+            pairs = [(s, None) for s in sources]
         if from_subject and len(sources) >= 1:
             first_target = next((t for _, t in pairs if t is not None), None)
             if len(sources) >= 2 and not targets:
@@ -1071,6 +1094,27 @@ class ArticleCoder:
             )
         del discourse.dated_pairs[:-20]
         return results
+
+    def _unknown_perpetrator(self, parse: Parse, verb: int, code: str, mentions_by_token) -> list[ActorRef]:
+        """Violence with an unresolved doer ("a roadside bomb killed ...", "... were killed by gunmen") is coded
+        with an unknown source; an arrest with no doer named is the act of the place's authorities."""
+        subjects, passive = self._subject_of(parse, verb)
+        doers = [s for s in subjects if parse.pos[s] in ("NOUN", "PROPN")]
+        if doers:
+            text = parse.span_text(*self._np_span(parse, doers[0]))
+            return [ActorRef("UNK", None, None, None, text, "unknown", "unknown", doers[0])]
+        if passive and code[:2] == "17":
+            place = self._event_place(parse, verb, (), (), mentions_by_token)
+            if place is not None and place.country:
+                return [
+                    ActorRef(f"{place.country}GOV", place.country, "GOV", place.name, place.name, "country", "place")
+                ]
+        return []
+
+    @staticmethod
+    def _np_span(parse: Parse, head: int) -> tuple[int, int]:
+        tokens = [t for t in parse.subtree(head) if parse.deps[t] not in ("relcl", "acl", "punct") or t == head]
+        return min(tokens), max(tokens) + 1
 
     @staticmethod
     def _with_context_country(ref: ActorRef, country: str | None) -> ActorRef:
@@ -1208,6 +1252,7 @@ class ArticleCoder:
             "modifier": 0.75,
             "place": 0.7,
             "entity": 0.5,
+            "unknown": 0.45,
         }
         value = base * weights.get(source.via, 0.8)
         if not source.named:

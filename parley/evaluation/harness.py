@@ -133,17 +133,25 @@ def evaluate(
             found = predictions(name)
             words = sum(len(r["text"].split()) for r in sets[name])
             interactions = sum(len(rows) for rows in found.values())
+            cross_border = sum(
+                1
+                for rows in found.values()
+                for r in rows
+                if r["source_country"] and r["target_country"] and r["source_country"] != r["target_country"]
+            )
             control[name] = {
                 "articles": len(sets[name]),
                 "words": words,
                 "interactions": interactions,
                 "per_1000_words": scoring.density(interactions, words),
+                "cross_border": cross_border,
+                "cross_border_per_1000_words": scoring.density(cross_border, words),
             }
-        control["ratio_domestic_to_international"] = (
-            round(control["domestic"]["per_1000_words"] / control["international"]["per_1000_words"], 3)
-            if control["international"]["per_1000_words"]
-            else None
-        )
+        for key in ("per_1000_words", "cross_border_per_1000_words"):
+            international_rate = control["international"][key]
+            control[f"ratio_{key}"] = (
+                round(control["domestic"][key] / international_rate, 3) if international_rate else None
+            )
         report["false_positive_control"] = control
     report["targets"] = TARGETS
     return report
@@ -199,7 +207,14 @@ def format_report(report: Mapping) -> str:
                 f"  {name + ' interactions per 1,000 words':<50} {entry['per_1000_words']:>8.2f}"
                 f"            {entry['interactions']}/{entry['words']} words, {entry['articles']} articles"
             )
-        lines.append(f"  {'domestic / international':<50} {control['ratio_domestic_to_international']:>8}")
+        lines.append(f"  {'  ratio domestic / international':<50} {control['ratio_per_1000_words']:>8}")
+        for name in ("domestic", "international"):
+            entry = control[name]
+            lines.append(
+                f"  {name + ' cross-border dyads per 1,000 words':<50} {entry['cross_border_per_1000_words']:>8.2f}"
+                f"            {entry['cross_border']} interactions between two countries"
+            )
+        lines.append(f"  {'  ratio domestic / international':<50} {control['ratio_cross_border_per_1000_words']:>8}")
     if plover["top_confusions"]:
         lines.append(
             "PLOVER confusions (gold -> Parley): "

@@ -58,17 +58,45 @@ def _confirmed(parse: Parse, start: int, end: int, entry: LexEntry) -> bool:
     return any(parse.entity_of[i] in labels for i in range(start, end))
 
 
-def find_atoms(parse: Parse, index: PhraseIndex) -> list[Atom]:
+def _current_people(entries: list[LexEntry], day: date | None) -> list[LexEntry]:
+    """Of several people behind one phrase ("President Bush"), those in office on the day."""
+    if day is None:
+        return []
+    return [e for e in entries if e.person is not None and e.person.role_on(day)[1] == "current"]
+
+
+_SURNAME_FOLLOWERS = frozenset(
+    {"administration", "government", "cabinet", "camp", "aide", "aides", "spokesman", "regime"}
+)
+
+
+def _titled(parse: Parse, start: int, end: int, atoms: list[Atom]) -> bool:
+    """Whether a surname is anchored: an agent title ends right before it ("President | Bush", "Prime Minister
+    (PM) | Sharif") or it heads a government noun ("the Bush | administration")."""
+    before = _skip_parenthetical_left(parse, start)
+    if any(a.entry.kind == "agent" and a.end - 1 == before for a in atoms):
+        return True
+    return end < parse.n and parse.norm_lemma[end] in _SURNAME_FOLLOWERS
+
+
+def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> list[Atom]:
     atoms: list[Atom] = []
     keys = parse.match_keys
     position = 0
     while position < parse.n:
         end, entries = index.longest_match(keys, position)
         accepted = [e for e in entries if _confirmed(parse, position, end, e)] if entries else []
+        # A bare surname ("Bush", "Sharif") names someone only after a title ("President Bush").
+        if any(e.role == "surname" for e in accepted) and not _titled(parse, position, end, atoms):
+            accepted = [e for e in accepted if e.role != "surname"]
         if accepted:
             best_priority = max(e.priority for e in accepted)
             best = [e for e in accepted if e.priority == best_priority]
             distinct = {(e.kind, e.name, e.country, e.code) for e in best}
+            if len(distinct) > 1 and best[0].kind == "person":
+                # Two people share the name: the one in office on the article's date, if only one is.
+                best = _current_people(best, day) or best
+                distinct = {(e.kind, e.name, e.country, e.code) for e in best}
             # Two different people (or organisations) behind one phrase: too ambiguous to code.
             if len(distinct) == 1 or best[0].kind == "country":
                 atoms.append(Atom(position, end, best[0]))
@@ -235,6 +263,17 @@ def _add_titled_names(parse: Parse, atoms: list[Atom]) -> list[Atom]:
     return sorted(atoms + extra, key=lambda atom: atom.start)
 
 
+def _ethnic_group(parse: Parse, atom: Atom) -> Atom:
+    """'ethnic Albanians', 'ethnic Turks': a people, not the state; the coder places them by context."""
+    if atom.entry.kind != "country" or atom.entry.role not in ("adjective", "people"):
+        return atom
+    before = atom.start - 1
+    if before >= 0 and parse.norm_lemma[before] == "ethnic":
+        entry = LexEntry(kind="agent", role="agent", name=atom.entry.name, sector="CVL", plural=atom.entry.plural)
+        return Atom(before, atom.end, entry)
+    return atom
+
+
 def _compose(parse: Parse, atoms: list[Atom]) -> list[list[Atom]]:
     groups = _Groups(atoms)
     atom_index_at: dict[int, int] = {}
@@ -305,11 +344,12 @@ def _group_head_token(parse: Parse, members: list[Atom]) -> int:
 def tag_actors(annotated: AnnotatedParagraph, index: PhraseIndex, books: Codebooks | None = None) -> list[ActorMention]:
     """Actor mentions of one paragraph, composed per noun phrase (deterministic, sorted by position)."""
     parse = Parse(annotated)
-    atoms = find_atoms(parse, index)
+    day = annotated.paragraph.published_date
+    atoms = find_atoms(parse, index, day)
     if not atoms:
         return []
     atoms = _add_titled_names(parse, atoms)
-    day = annotated.paragraph.published_date
+    atoms = [_ethnic_group(parse, atom) for atom in atoms]
     paragraph_id = annotated.paragraph.paragraph_id
     mentions = []
     for members in _compose(parse, atoms):

@@ -169,6 +169,17 @@ def build_actor_index(books: Codebooks) -> PhraseIndex:
             [person.name, *person.aliases],
             lambda p, who=person: LexEntry(kind="person", role="name", name=who.name, person=who),
         )
+        # The surname alone, accepted only after a title ("President Bush") and, when several people share
+        # it, only for the one in office on the article's date.
+        surname = person.name.split()[-1]
+        if len(surname) >= 3 and surname[:1].isupper() and surname.lower() not in {a.lower() for a in person.aliases}:
+            _add_all(
+                index,
+                [surname],
+                lambda p, who=person: LexEntry(
+                    kind="person", role="surname", name=who.name, person=who, ambiguous=True
+                ),
+            )
     for agent in books.agents:
         _add_all(
             index,

@@ -154,7 +154,7 @@ class ArticleCoder:
                     m
                     for obj in objects
                     for m in parse.children[obj]
-                    if parse.deps[m] == "compound" and parse.norm_lemma[m] in pattern.object
+                    if parse.deps[m] in ("compound", "amod") and parse.norm_lemma[m] in pattern.object
                 ]
                 if not found:
                     return None
@@ -881,6 +881,11 @@ class ArticleCoder:
         governed: dict[int, tuple[int, ComplementClass]] = {}
         for candidate in candidates:
             governor = self._complement_governor(parse, candidate.token)
+            if governor is None and candidate.pattern.pos == "NOUN":
+                # "promised to continue military AID": the noun's support verb is the complement.
+                verb = self._agent_verb(parse, candidate.token)
+                if verb is not None:
+                    governor = self._complement_governor(parse, verb)
             if governor is not None:
                 governed[candidate.token] = governor
         governors = {g for g, _ in governed.values()}
@@ -928,6 +933,8 @@ class ArticleCoder:
         trigger_words = [parse.words[token]]
         negated = parse.is_negated(token) or any(parse.norm[c] in ("no", "never") for c in parse.children[token])
         confidence = 0.9 if pattern.specificity else (0.8 if pattern.pos == "VERB" else 0.72)
+        # Events deep in subordinate clauses are more often mis-parsed (and rarely the sentence's news).
+        confidence *= max(0.75, 1.0 - 0.05 * self._clause_depth(parse, token))
         if pattern.statement:
             confidence = 0.6
         role_token = token
@@ -941,10 +948,21 @@ class ArticleCoder:
             if complement.nouns and parse.pos[governor_token] == "NOUN":
                 role_token = governor_token
         if negated:
-            if pattern.negated is None:
+            future = self.triggers.modality.get("future", frozenset())
+            refuse = self.triggers.complement_named("refuse")
+            if pattern.negated is not None:
+                code = pattern.negated
+            elif refuse is not None and any(parse.norm[a] in future for a in self._aux_words(parse, token)):
+                # "will not accept refugees", "would not meet their demands": a refusal, not a non-event.
+                code = refuse.transform(code)
+                trigger_words.insert(0, "not")
+            else:
                 return []
-            code = pattern.negated
-        modal = None if governor is not None else self._modality(parse, token, pattern)
+        modal_token = token
+        if pattern.pos == "NOUN":
+            # "will extend the CURFEW": a noun event takes the modality of the verb that carries it.
+            modal_token = self._agent_verb(parse, token) or token
+        modal = None if governor is not None else self._modality(parse, modal_token, replace(pattern, pos="VERB"))
         obligation = self._obligation_clause(parse, token) if pattern.statement else None
         if obligation is not None:
             # "Russia said Sudan must return the helicopter": a demand (100) on the clause's subject.
@@ -1154,6 +1172,27 @@ class ArticleCoder:
         if self.triggers.complement_class(parse.norm_lemma[head], "VERB") is not None:
             return True
         return any(c.token == head and c.code[:2] in IRREALIS_ROOTS for c in candidates)
+
+    @staticmethod
+    def _clause_depth(parse: Parse, token: int) -> int:
+        """How many verbs stand between a trigger and its sentence's root."""
+        depth = 0
+        current = token
+        for _ in range(parse.n):
+            head = parse.heads[current]
+            if head == current:
+                break
+            if parse.pos[head] in ("VERB", "AUX") and parse.deps[current] in (
+                "xcomp",
+                "ccomp",
+                "advcl",
+                "relcl",
+                "acl",
+                "conj",
+            ):
+                depth += 1
+            current = head
+        return depth
 
     def _aux_words(self, parse: Parse, verb: int) -> list[int]:
         return [c for c in parse.children[verb] if parse.deps[c] in ("aux", "auxpass")]

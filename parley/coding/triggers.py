@@ -156,6 +156,11 @@ def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> 
                 of_role=of_role,
             )
             patterns[pos].setdefault(pattern.lemma, []).append(pattern)
+    # For one lemma the most specific pattern is tried first, wherever it sits in the file ("declare a
+    # ceasefire" before the bare statement "declare"); among equals, file order.
+    for by_lemma in patterns.values():
+        for lemma, listed in by_lemma.items():
+            by_lemma[lemma] = sorted(listed, key=lambda pattern: -pattern.specificity)
     complements = []
     for name, entry in (data.get("complements") or {}).items():
         where = f"complements.{name}"

@@ -32,8 +32,6 @@ INHERIT_DEPS = frozenset(
 # Roots of acts about an event that has not happened (appeals, intents, demands, rejections, threats): the
 # event noun they govern ("demanded the WITHDRAWAL", "threatened SANCTIONS") is not coded as having happened.
 IRREALIS_ROOTS = frozenset({"02", "03", "10", "12", "13"})
-# Sectors of actors that act inside their own country: an unnamed one takes its target's country.
-DOMESTIC_SECTORS = frozenset({"GOV", "JUD", "LEG", "COP", "PTY", "OPP"})
 EVENT_NOUN_HEADS = frozenset(
     {"effort", "process", "initiative", "bid", "attempt", "mission", "campaign", "role", "work"}
 )
@@ -421,6 +419,16 @@ class ArticleCoder:
                 found = self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1)
                 if found:
                     return [replace(ref, via="of") for ref in found]
+        elif parse.pos[token] == "NOUN" and depth < 2:
+            # "positions of the Palestinian security forces", "a camp for Congolese refugees": whose thing it is.
+            for prep in parse.children[token]:
+                if parse.deps[prep] == "prep" and parse.norm[prep] in ("of", "for"):
+                    for pobj in parse.children_with(prep, "pobj"):
+                        found = [
+                            r for r in self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1) if r.named
+                        ]
+                        if found:
+                            return [replace(ref, via="modifier") for ref in found]
         entity = self._entity_ref(parse, token, discourse, mentions_by_token)
         if entity is not None:
             return [entity]
@@ -528,6 +536,8 @@ class ArticleCoder:
     def _targets_from_preps(
         self, parse: Parse, heads: Sequence[int], preps: Sequence[str], mentions_by_token, discourse
     ) -> list[ActorRef]:
+        # "kidnapped up TO 16 advisers": a preposition may hang from the verb's particle.
+        heads = [*heads, *(c for h in heads for c in parse.children[h] if parse.deps[c] == "prt")]
         for head in heads:
             for _prep, pobj in self._prep_objects(parse, head, preps):
                 refs = self.resolve(parse, pobj, mentions_by_token, discourse)
@@ -583,7 +593,7 @@ class ArticleCoder:
         )
         # "refused to respond to a demand FROM the US", "agreed to help Lebanon": the objects of a complement
         # that is not itself an event.
-        for clause in parse.children_with(verb, "xcomp"):
+        for clause in [*parse.children_with(verb, "xcomp"), *parse.children_with(verb, "advcl")]:
             clause_objects = [c for c in parse.children[clause] if parse.deps[c] in OBJECT_DEPS]
             options.extend(
                 lambda obj=obj: self.resolve(parse, obj, mentions_by_token, discourse) for obj in clause_objects
@@ -599,6 +609,8 @@ class ArticleCoder:
             )
         # "demanded THAT the US cancel ...", "accused X of ...": the subject of the verb's reported clause.
         options.append(lambda: self._clause_subjects(parse, verb, mentions_by_token, discourse))
+        # "began a hunger strike to protest AGAINST Sweden's decision": an against-phrase anywhere in the act.
+        options.append(lambda: self._against_in_subtree(parse, verb, mentions_by_token, discourse))
         # "in his telephone conversation WITH Macron, Putin discussed": the partner of an event noun under the verb.
         options.append(lambda: self._event_noun_partners(parse, verb, mentions_by_token, discourse))
         if not targets:
@@ -621,6 +633,15 @@ class ArticleCoder:
                         targets = [t for t in targets if all(t.code != s.code for s in sources)]
                         return sources, targets, False
         return sources, targets, bool(subjects) and parse.deps[verb] in ("ROOT", "conj", "ccomp", "advcl")
+
+    def _against_in_subtree(self, parse: Parse, token: int, mentions_by_token, discourse) -> list[ActorRef]:
+        for node in parse.subtree(token):
+            if parse.deps[node] == "prep" and parse.norm[node] == "against":
+                for pobj in parse.children_with(node, "pobj"):
+                    found = [r for r in self.resolve(parse, pobj, mentions_by_token, discourse) if r.named]
+                    if found:
+                        return found
+        return []
 
     @staticmethod
     def _object_family(parse: Parse, objects: Sequence[int]) -> list[int]:
@@ -1029,12 +1050,12 @@ class ArticleCoder:
         # neither the place nor the article says otherwise.
         source_country = next((s.country for s in sources if s.country), None)
         targets = [self._with_context_country(t, context_country or source_country) for t in targets]
-        # Likewise an unnamed official, judge or lawmaker acting on a named actor is taken as the target's
-        # compatriot ("Judge X opened investigations against Chilean officials").
+        # Likewise an unnamed actor acting on a named one is taken as its compatriot ("Judge X opened
+        # investigations against Chilean officials", "militants tried to kill Prime Minister Allawi").
         target_countries = {t.country for t in targets if t.country}
         if len(target_countries) == 1:
             (only,) = target_countries
-            sources = [self._with_context_country(s, only) if s.sector in DOMESTIC_SECTORS else s for s in sources]
+            sources = [self._with_context_country(s, only) for s in sources]
         if not pattern.no_target:
             targets = [t for t in targets if t.named or not any(s.named for s in sources)]
         # "set up a centre in Tokyo", "troops arrived in Bosnia": the place's country is the target.
@@ -1043,7 +1064,7 @@ class ArticleCoder:
             and not pattern.no_target
             and place is not None
             and place.country
-            and all(s.country != place.country for s in sources)
+            and (int(code[:2]) >= 14 or all(s.country != place.country for s in sources))
         ):
             targets = [ActorRef(place.country, place.country, None, place.name, place.name, "country", "place")]
         symmetric = False
@@ -1060,7 +1081,9 @@ class ArticleCoder:
                 (s, t)
                 for s, t in pairs
                 if s.code != t.code
-                and not (s.country and s.country == t.country and {s.sector, t.sector} <= {None, "GOV"})
+                and not (
+                    len(targets) > 1 and s.country and s.country == t.country and {s.sector, t.sector} <= {None, "GOV"}
+                )
             ]
         if not pairs:
             # No target, or only the source itself ("Kostunica promised to democratize Serbia"): the act
@@ -1138,7 +1161,7 @@ class ArticleCoder:
     def _with_context_country(ref: ActorRef, country: str | None) -> ActorRef:
         """An agent with no country ("police", "the opposition") takes the event place's country, else the
         country the article is about."""
-        if ref.country or ref.kind != "agent" or country is None:
+        if ref.country or ref.kind not in ("agent", "entity") or country is None:
             return ref
         return replace(ref, code=f"{country}{ref.sector or ''}", country=country, via="context")
 

@@ -185,7 +185,8 @@ class ArticleCoder:
         consumed: set[int] = set()
         # Verbs first, so a verb pattern that names its object ("impose sanctions") consumes the noun trigger.
         for token in range(start, end):
-            if parse.pos[token] != "VERB":
+            # "the VISITING crown prince": a participle used as an adjective is not an act.
+            if parse.pos[token] != "VERB" or parse.deps[token] == "amod":
                 continue
             for pattern in self.triggers.verbs.get(parse.norm_lemma[token], ()):
                 taken = self._pattern_matches(parse, token, pattern)
@@ -952,6 +953,7 @@ class ArticleCoder:
         token = candidate.token
         code = candidate.code
         trigger_words = [parse.words[token]]
+        refused = False
         negated = parse.is_negated(token) or any(parse.norm[c] in ("no", "never") for c in parse.children[token])
         confidence = 0.9 if pattern.specificity else (0.8 if pattern.pos == "VERB" else 0.72)
         # Events deep in subordinate clauses are more often mis-parsed (and rarely the sentence's news).
@@ -977,13 +979,18 @@ class ArticleCoder:
                 # "will not accept refugees", "would not meet their demands": a refusal, not a non-event.
                 code = refuse.transform(code)
                 trigger_words.insert(0, "not")
+                refused = True
             else:
                 return []
         modal_token = token
         if pattern.pos == "NOUN":
             # "will extend the CURFEW": a noun event takes the modality of the verb that carries it.
             modal_token = self._agent_verb(parse, token) or token
-        modal = None if governor is not None else self._modality(parse, modal_token, replace(pattern, pos="VERB"))
+        modal = (
+            None
+            if governor is not None or refused
+            else self._modality(parse, modal_token, replace(pattern, pos="VERB"))
+        )
         obligation = self._obligation_clause(parse, token) if pattern.statement else None
         if obligation is not None:
             # "Russia said Sudan must return the helicopter": a demand (100) on the clause's subject.

@@ -1150,7 +1150,10 @@ class ArticleCoder:
         doers = [s for s in subjects if parse.pos[s] in ("NOUN", "PROPN")]
         if doers:
             text = parse.span_text(*self._np_span(parse, doers[0]))
-            return [ActorRef("UNK", None, None, None, text, "unknown", "unknown", doers[0])]
+            # CAMEO codes an unknown perpetrator by where the violence happened ("a roadside bomb near Samarra").
+            place = self._event_place(parse, verb, (), (), mentions_by_token)
+            country = place.country if place is not None else None
+            return [ActorRef(country or "UNK", country, None, None, text, "unknown", "unknown", doers[0])]
         if passive and code[:2] == "17":
             place = self._event_place(parse, verb, (), (), mentions_by_token)
             if place is not None and place.country:

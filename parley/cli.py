@@ -10,6 +10,8 @@ from collections.abc import Sequence
 COMMANDS = {
     "batch": "Run the batch pipeline over files and archives into Avro + Parquet tables.",
     "eval": "Score the coder on the labelled sets in ../shared/eval (runs the batch pipeline).",
+    "query": "Query the Parquet tables with DuckDB (tables, ready-made views, GDELT/POLECAT layouts).",
+    "report": "Write a self-contained HTML report (dyads, cooperation vs conflict, network, topics).",
 }
 
 
@@ -87,6 +89,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _batch(rest)
     if command == "eval":
         return _eval(rest)
+    if command == "query":
+        from parley.query import main as query_main
+
+        return query_main(rest)
+    if command == "report":
+        from parley.report import main as report_main
+
+        return report_main(rest)
     print(f"parley: unknown command {command!r}\n\n{_usage()}", file=sys.stderr)
     return 2
 

@@ -9,6 +9,7 @@ The graph: Inputs -> ReadArticles -> ProcessRecords -> WriteTables.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from parley.transforms.process import DeadLetterRows, ProcessRecords
 from parley.transforms.read import ReadArticles
 from parley.transforms.write import WriteTables
 
+from parley.progress import Progress
 from parley.storage import absolute
 
 
@@ -29,7 +31,7 @@ class UsageError(ValueError):
     """Bad command-line options: reported to the user without a traceback."""
 
 
-def build_batch_pipeline(pipeline: beam.Pipeline, options: ParleyOptions):
+def build_batch_pipeline(pipeline: beam.Pipeline, options: ParleyOptions, progress: Progress | None = None):
     """Add the batch graph to `pipeline`; returns the PCollection of written file groups."""
     limits = options.limits()
     read = pipeline | "Inputs" >> beam.Create(list(options.input)) | "ReadArticles" >> ReadArticles(limits)
@@ -38,6 +40,8 @@ def build_batch_pipeline(pipeline: beam.Pipeline, options: ParleyOptions):
     )
     read_dead = read[DEAD_LETTERS] | "ReadDeadLetterRows" >> DeadLetterRows()
     all_rows = (rows, read_dead) | "WithReadDeadLetters" >> beam.Flatten()
+    if progress is not None:  # side branches counting for the live display (parley/progress.py)
+        progress.attach(read["records"], all_rows)
     return all_rows | "WriteTables" >> WriteTables(options.output, options.max_rows_per_file)
 
 
@@ -108,7 +112,9 @@ def run(argv: Sequence[str]) -> RunSummary:
     options = parse_options(argv)
     started = time.monotonic()
     pipeline = beam.Pipeline(options=options)
-    build_batch_pipeline(pipeline, options)
-    result = pipeline.run()
-    result.wait_until_finish()
+    progress = Progress.for_run(options)  # None unless stdout is a terminal, the runner local and no --quiet
+    build_batch_pipeline(pipeline, options, progress)
+    with progress or contextlib.nullcontext():
+        result = pipeline.run()
+        result.wait_until_finish()
     return RunSummary(options.output, time.monotonic() - started, collect_counters(result))

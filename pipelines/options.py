@@ -83,6 +83,13 @@ class ParleyOptions(PipelineOptions):
             default=100_000,
             help="Most rows per output file; a partition with more rows is split into several files.",
         )
+        parser.add_argument(
+            "--quiet",
+            dest="quiet",
+            action="store_true",
+            default=False,
+            help="No progress display (it is shown only when stdout is a terminal and the runner is local).",
+        )
 
     def limits(self) -> Limits:
         return Limits(

@@ -1,4 +1,4 @@
-"""The `parley` command: `parley batch ...` (and the other commands as they land)."""
+"""The `parley` command: batch, stream, eval, query and report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 COMMANDS = {
     "batch": "Run the batch pipeline over files and archives into Avro + Parquet tables.",
+    "stream": "Code articles from a Redis stream, RSS/Atom feeds or a watched folder as they arrive.",
     "eval": "Score the coder on the labelled sets in ../shared/eval (runs the batch pipeline).",
     "query": "Query the Parquet tables with DuckDB (tables, ready-made views, GDELT/POLECAT layouts).",
     "report": "Write a self-contained HTML report (dyads, cooperation vs conflict, network, topics).",
@@ -42,6 +43,33 @@ def _batch(argv: Sequence[str]) -> int:
         summary = run(argv)
     except UsageError as error:
         print(f"parley batch: error: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(summary.lines()))
+    return 0 if summary.balanced else 1
+
+
+def _stream(argv: Sequence[str]) -> int:
+    if "--help" in argv or "-h" in argv:
+        import argparse
+
+        from parley.pipelines.stream import StreamOptions
+
+        parser = argparse.ArgumentParser(
+            prog="parley stream",
+            description="Streaming: a queue, feeds or a folder in, the six tables out, micro-batch by micro-batch.",
+        )
+        StreamOptions._add_argparse_args(parser)
+        parser.print_help()
+        return 0
+    from parley.pipelines.batch import UsageError
+    from parley.pipelines.stream import run
+
+    if "--quiet" not in argv:
+        logging.getLogger("parley.stream").setLevel(logging.INFO)
+    try:
+        summary = run(argv)
+    except UsageError as error:
+        print(f"parley stream: error: {error}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines()))
     return 0 if summary.balanced else 1
@@ -87,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=getattr(logging, level, logging.ERROR), format="%(levelname)s %(name)s: %(message)s")
     if command == "batch":
         return _batch(rest)
+    if command == "stream":
+        return _stream(rest)
     if command == "eval":
         return _eval(rest)
     if command == "query":

@@ -50,6 +50,7 @@ class RunSummary:
     output: str
     seconds: float
     counters: dict[str, int] = field(default_factory=dict)
+    title: str = "Parley batch"
 
     def count(self, name: str) -> int:
         return self.counters.get(name, 0)
@@ -63,7 +64,7 @@ class RunSummary:
         dead_records, dead_all = self.count("dead_letter_records"), self.count("rows_dead_letters")
         check = "OK" if self.balanced else "MISMATCH"
         lines = [
-            f"Parley batch finished in {self.seconds:.1f} s",
+            f"{self.title} finished in {self.seconds:.1f} s",
             f"  records read     {read:>9,}",
             f"  articles         {articles:>9,}",
             f"  paragraphs       {self.count('rows_paragraphs'):>9,}",

@@ -36,7 +36,9 @@ class SpacyModelHandler(ModelHandler[ParagraphEvent, Any, Any]):
     """A RunInference handler for a spaCy pipeline over ParagraphEvents."""
 
     def __init__(self, model_name: str = DEFAULT_MODEL, max_length: int = 100_000, max_batch_size: int = 256) -> None:
-        super().__init__(min_batch_size=1, max_batch_size=max_batch_size)
+        # spaCy's matrix multiplications want batches of dozens of texts; adaptive batching from 1 spent most
+        # of a small run in batches of ~10.
+        super().__init__(min_batch_size=min(64, max_batch_size), max_batch_size=max_batch_size)
         self.model_name = model_name
         self.max_length = max_length
         self.max_batch_size = max_batch_size

@@ -1,0 +1,150 @@
+"""Throughput benchmark: Parley against the spaCy floor, measured side by side in one run.
+
+    python benchmarks/throughput.py [--articles 300] [--corpus PATH] [--skip-2x]
+
+1. raw spaCy: `nlp.pipe` over exactly the paragraphs Parley annotates, with the components Parley enables;
+2. `parley batch` in-process on DirectRunner;
+3. `parley batch --direct_num_workers 2 --direct_running_mode multi_processing`;
+4. the same as 2 with twice the articles (cost growth).
+
+Each measurement runs in its own child process, so peak RSS is per process (the largest child's) and no
+run warms another's caches. Prints one table and the ratios 2/1, 3/2 and 4/2 (time); JSON with --json.
+The machine is shared: read the ratios, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "allsides_intl_2012_2020.jsonl.gz"
+
+RAW_SPACY = r"""
+import json, sys, time
+from parley.articles import parse_record
+from parley.limits import Limits
+from parley.nlp.annotate import annotate, load_pipeline
+from parley.paragraphs import split_article
+from parley.reading import read_records
+from parley.records import Article
+limits = Limits()
+paragraphs = []
+for raw in read_records(sys.argv[1], limits):
+    article = parse_record(raw, limits)
+    if isinstance(article, Article):
+        paragraphs.extend(split_article(article, limits.max_paragraph_chars))
+nlp = load_pipeline()
+start = time.perf_counter()
+words = sum(len(a.words) for a in annotate(nlp, paragraphs, batch_size=256))
+print(json.dumps({"seconds": time.perf_counter() - start, "paragraphs": len(paragraphs), "tokens": words}))
+"""
+
+
+# Runs the measured command as its child and reports that child's (and its descendants') peak RSS, so each
+# measurement's memory is its own and not the maximum over every earlier run.
+RSS_WRAPPER = (
+    "import json, resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print('RSS ' + json.dumps({'kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'code': code}))"
+)
+
+
+def write_articles(corpus: Path, n: int, path: Path) -> int:
+    with gzip.open(corpus, "rt", encoding="utf-8") as source, open(path, "w", encoding="utf-8") as target:
+        lines = list(itertools.islice(source, n))
+        target.writelines(lines)
+    return len(lines)
+
+
+def run_child(argv: list[str]) -> tuple[float, dict | None, float]:
+    """(wall seconds, parsed JSON stdout if any, peak RSS MiB of the process and its workers)."""
+    env = {**os.environ, "PARLEY_LOG_LEVEL": "ERROR"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_WRAPPER, *argv], capture_output=True, text=True, env=env, check=False
+    )
+    seconds = time.perf_counter() - start
+    parsed, rss_kib, code = None, 0, 1
+    for line in done.stdout.splitlines():
+        if line.startswith("RSS "):
+            info = json.loads(line[4:])
+            rss_kib, code = info["kib"], info["code"]
+        elif line.startswith("{"):
+            parsed = json.loads(line)
+    if code not in (0, 1):
+        raise SystemExit(f"{argv} failed:\n{done.stderr[-3000:]}")
+    return seconds, parsed, rss_kib / 1024
+
+
+def parley_batch(inputs: Path, output: Path, extra: list[str]) -> tuple[float, float]:
+    python = sys.executable
+    argv = [python, "-m", "parley.cli", "batch", "--input", str(inputs), "--output", str(output), *extra]
+    seconds, _, rss = run_child(argv)
+    return seconds, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--skip-2x", action="store_true", help="Skip the cost-growth run (4).")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not args.corpus.exists():
+        raise SystemExit(f"{args.corpus} is missing: the benchmark reads ../shared/corpora")
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
+        root = Path(scratch)
+        small, double = root / "articles.jsonl", root / "articles2x.jsonl"
+        n = write_articles(args.corpus, args.articles, small)
+        results: dict[str, dict] = {}
+
+        seconds, raw, rss = run_child([sys.executable, "-c", RAW_SPACY, str(small)])
+        results["1 raw spaCy nlp.pipe"] = {"seconds": raw["seconds"], "rss_mib": rss, "paragraphs": raw["paragraphs"]}
+        paragraphs = raw["paragraphs"]
+        seconds, rss = parley_batch(small, root / "out-inprocess", [])
+        results["2 parley batch, in-process"] = {"seconds": seconds, "rss_mib": rss, "paragraphs": paragraphs}
+        seconds, rss = parley_batch(
+            small, root / "out-multi", ["--direct_num_workers", "2", "--direct_running_mode", "multi_processing"]
+        )
+        results["3 parley batch, 2 processes"] = {"seconds": seconds, "rss_mib": rss, "paragraphs": paragraphs}
+        if not args.skip_2x:
+            n2 = write_articles(args.corpus, 2 * args.articles, double)
+            seconds, rss = parley_batch(double, root / "out-2x", [])
+            results["4 parley batch, 2x articles"] = {"seconds": seconds, "rss_mib": rss, "articles": n2}
+
+    print(f"Parley throughput on the first {n} articles of {args.corpus.name} ({paragraphs} paragraphs)")
+    print(f"{'run':<32} {'seconds':>8} {'paragraphs/s':>13} {'articles/s':>11} {'peak RSS/process':>17}")
+    for name, r in results.items():
+        articles = r.get("articles", n)
+        para = r.get("paragraphs", paragraphs * articles / n)
+        print(
+            f"{name:<32} {r['seconds']:>8.1f} {para / r['seconds']:>13.1f} {articles / r['seconds']:>11.2f}"
+            f" {r['rss_mib']:>13.0f} MiB"
+        )
+    t1 = results["1 raw spaCy nlp.pipe"]["seconds"]
+    t2 = results["2 parley batch, in-process"]["seconds"]
+    t3 = results["3 parley batch, 2 processes"]["seconds"]
+    ratios = {
+        "2/1 throughput (pipeline vs spaCy floor, target >= 0.85)": t1 / t2,
+        "3/2 throughput (2 processes vs 1, target >= 1.6)": t2 / t3,
+    }
+    if "4 parley batch, 2x articles" in results:
+        ratios["4/2 time (2x articles, target <= 2.1)"] = results["4 parley batch, 2x articles"]["seconds"] / t2
+    for name, value in ratios.items():
+        print(f"  {name:<60} {value:.2f}")
+    per_core_day = 100_000 / (n / t2) / 3600
+    print(f"  {'hours per core for 100,000 articles (from run 2)':<60} {per_core_day:.1f}")
+    if args.json:
+        args.json.write_text(json.dumps({"articles": n, "results": results, "ratios": ratios}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

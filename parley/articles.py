@@ -54,6 +54,11 @@ _BOMS = (
 )
 
 
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0b\x0c\x1b")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_MAX_INT_DIGITS = 4_000
+
+
 class RecordError(ValueError):
     """A record that cannot become an article; `reason` is the short code written to dead_letters."""
 
@@ -70,6 +75,15 @@ def excerpt(data: bytes | str, limit: int = EXCERPT_CHARS) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" else ch.encode("unicode_escape").decode() for ch in text)
 
 
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes, or many control characters in the first 4 KB: an image, an executable, a database file."""
+    if b"\x00" in data:
+        return True
+    head = data[:4096]
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    return bool(head) and controls / len(head) > 0.1
+
+
 def decode_text(data: bytes, fallback_encoding: str | None = None) -> str:
     """Decode bytes as UTF-8 (or UTF-16/32 when a byte-order mark says so); raise RecordError if not text."""
     for bom, encoding in _BOMS:
@@ -78,8 +92,11 @@ def decode_text(data: bytes, fallback_encoding: str | None = None) -> str:
                 return data.decode(encoding)
             except UnicodeDecodeError as error:
                 raise RecordError("invalid_encoding", f"starts with a {encoding} byte-order mark but {error}") from None
+    if looks_binary(data):
+        # NUL bytes do not occur in text: this is a binary file (or UTF-16 without a byte-order mark).
+        raise RecordError("binary", "binary data, not text (NUL bytes or control characters)")
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         if fallback_encoding is None:
             raise RecordError(
@@ -87,11 +104,27 @@ def decode_text(data: bytes, fallback_encoding: str | None = None) -> str:
                 f"not valid UTF-8 ({error.reason} at byte {error.start}); "
                 "pass --fallback-encoding (e.g. cp1252) to read legacy encodings",
             ) from None
-        text = data.decode(fallback_encoding, errors="replace")
-    if "\x00" in text:
-        # NUL bytes do not occur in text: this is a binary file (or UTF-16 without a BOM).
-        raise RecordError("binary", "contains NUL bytes: binary data, not text")
-    return text
+        return data.decode(fallback_encoding, errors="replace")
+
+
+def without_surrogates(text: str) -> str:
+    """Lone UTF-16 surrogates (from JSON escapes like "\\ud800") replaced by U+FFFD, one character for one, so
+    offsets into the text still hold and the text can be written as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _parse_int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else float(digits)
+
+
+def loads_json(data: bytes | str):
+    """json.loads, except that an integer too long for Python's int parser (over 4,300 digits) becomes a float
+    (inf) instead of raising a ValueError that is not a JSONDecodeError."""
+    return json.loads(data, parse_int=_parse_int)
+
+
+# The same rule for reading a JSON array item by item (raw_decode).
+JSON_DECODER = json.JSONDecoder(parse_int=_parse_int)
 
 
 def normalised_for_id(text: str) -> str:
@@ -173,16 +206,39 @@ def _optional_string(record: dict, key: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value.strip() or None
+        return without_surrogates(value).strip() or None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise RecordError("bad_field", f"field {key!r} should be a string, got {type(value).__name__}")
+
+
+def _byline(authors) -> str | None:
+    """JSONL `authors`: a string, or a list of names (as scrapers write them)."""
+    if isinstance(authors, str):
+        return without_surrogates(authors).strip() or None
+    if isinstance(authors, list) and authors and all(isinstance(name, str) for name in authors):
+        return without_surrogates(", ".join(name.strip() for name in authors if name.strip())) or None
+    return None
+
+
+def _publication_date(value: str | None):
+    """The publication date, or None when it is not a usable date (including one out of datetime's range)."""
+    try:
+        return parse_publication_date(value)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+def _require_words(text: str) -> None:
+    if not any(ch.isalnum() for ch in text):
+        raise RecordError("empty", "the text has no letters or digits (only punctuation, symbols or spaces)")
 
 
 def parse_text_record(raw: RawRecord, limits: Limits, fallback_encoding: str | None = None) -> Article:
     text = decode_text(raw.data, fallback_encoding)
     if not text.strip():
         raise RecordError("empty", "the file holds no text")
+    _require_words(text)
     title, byline, date_line, body_start = split_header(text)
     return _finish(
         raw,
@@ -191,7 +247,7 @@ def parse_text_record(raw: RawRecord, limits: Limits, fallback_encoding: str | N
         doc_id=raw.doc_id,
         title=title,
         byline=byline,
-        published_at=parse_publication_date(date_line),
+        published_at=_publication_date(date_line),
         source=None,
         url=None,
         dateline=None,
@@ -204,11 +260,13 @@ def parse_json_record(raw: RawRecord, limits: Limits, fallback_encoding: str | N
     if not line.strip():
         raise RecordError("empty", "blank line")
     try:
-        record = json.loads(line)
+        record = loads_json(line)
     except json.JSONDecodeError as error:
         raise RecordError("malformed_json", f"not JSON: {error.msg} at column {error.colno}") from None
     except RecursionError:
         raise RecordError("malformed_json", "JSON nested too deeply") from None
+    except ValueError as error:
+        raise RecordError("malformed_json", f"not JSON: {error}") from None
     if not isinstance(record, dict):
         raise RecordError("wrong_shape", f"a JSONL record must be an object, got {type(record).__name__}")
     text = record.get("text")
@@ -218,9 +276,12 @@ def parse_json_record(raw: RawRecord, limits: Limits, fallback_encoding: str | N
         raise RecordError("bad_field", f"field 'text' should be a string, got {type(text).__name__}")
     if not text.strip():
         raise RecordError("empty", "the record's text is empty")
+    text = without_surrogates(text)
+    _require_words(text)
     record_id = record.get("id")
     if isinstance(record_id, str | int) and not isinstance(record_id, bool) and str(record_id).strip():
-        doc_id = str(record_id).strip()
+        # Only a column value: ids never become paths (output file names hash the rows they hold).
+        doc_id = without_surrogates(str(record_id)).strip()
     else:
         doc_id = f"{raw.doc_id}:{raw.record_key}"
     date_value = _optional_string(record, "date")
@@ -230,8 +291,8 @@ def parse_json_record(raw: RawRecord, limits: Limits, fallback_encoding: str | N
         body_start=0,
         doc_id=doc_id,
         title=_optional_string(record, "title"),
-        byline=_optional_string(record, "authors") if isinstance(record.get("authors"), str) else None,
-        published_at=parse_publication_date(date_value),
+        byline=_byline(record.get("authors")),
+        published_at=_publication_date(date_value),
         source=_optional_string(record, "source"),
         url=_optional_string(record, "url"),
         dateline=_optional_string(record, "dateline"),
@@ -298,6 +359,17 @@ def parse_record(raw: RawRecord, limits: Limits, fallback_encoding: str | None =
     except RecursionError:
         return DeadLetter(
             raw.input_uri, raw.record_key, "parse", "malformed", "input nested too deeply", excerpt(raw.data)
+        )
+    except Exception as error:
+        # A bug in Parley, not bad input: one dead letter that says so (the property tests expect none), never
+        # a crashed run that loses every other record.
+        return DeadLetter(
+            raw.input_uri,
+            raw.record_key,
+            "parse",
+            "internal_error",
+            f"{type(error).__name__}: {error}",
+            excerpt(raw.data),
         )
 
 

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from parley.ids import content_id
 from parley.records import Article, ParagraphEvent
 
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_NEWLINE = re.compile(r"\n")
-# A sentence end: . ! ? (optionally closed by quotes/brackets) followed by space and a capital-ish start.
-_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
+# A line break is \n, \r\n or a lone \r (old Mac files); the atomic groups keep "\r\n" one break, not two.
+_BLANK_LINE = re.compile(r"(?>\r\n|\r|\n)[ \t\f\v]*(?>\r\n|\r|\n)")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+# A sentence end: . ! ? (optionally closed by quotes/brackets) followed by space and a capital-ish start; the
+# cut goes after the closing quote, so a quoted sentence keeps its quote mark.
+_SENTENCE_END = re.compile(r"""[.!?]["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -44,9 +46,9 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
     while end - start > limit:
         window_end = start + limit
         cut = None
-        for match in _SENTENCE_END.finditer(text, start, window_end + 1):
-            if match.start() + 1 > start:
-                cut = match.start() + 1
+        for match in _SENTENCE_END.finditer(text, start, window_end + 2):
+            if start < match.end() <= window_end:
+                cut = match.end()
         if cut is None:
             space = text.rfind(" ", start + 1, window_end)
             cut = space if space > start else window_end
@@ -63,6 +65,8 @@ def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int
 
 def split_spans(text: str, start: int, max_paragraph_chars: int) -> list[tuple[int, int]]:
     """Paragraph spans of text[start:], with paragraphs longer than the limit cut at sentence ends."""
+    if max_paragraph_chars < 1:
+        raise ValueError(f"max_paragraph_chars must be at least 1, got {max_paragraph_chars}")
     spans: list[tuple[int, int]] = []
     for para_start, para_end in paragraph_spans(text, start):
         spans.extend(_cut_long(text, para_start, para_end, max_paragraph_chars))
@@ -71,8 +75,13 @@ def split_spans(text: str, start: int, max_paragraph_chars: int) -> list[tuple[i
 
 def split_article(article: Article, max_paragraph_chars: int) -> list[ParagraphEvent]:
     """The paragraph events of an article (deterministic; ids hash the article id and the span)."""
+    return paragraph_events(article, split_spans(article.text, article.body_start, max_paragraph_chars))
+
+
+def paragraph_events(article: Article, spans: list[tuple[int, int]]) -> list[ParagraphEvent]:
+    """The paragraph events of the given spans of an article's text."""
     events = []
-    for index, (start, end) in enumerate(split_spans(article.text, article.body_start, max_paragraph_chars)):
+    for index, (start, end) in enumerate(spans):
         events.append(
             ParagraphEvent(
                 paragraph_id=content_id("paragraph", article.article_id, start, end),

@@ -3,20 +3,48 @@
 Writes are atomic: a file is written under a hidden temporary name in its final folder and renamed into place,
 so a reader (DuckDB, Spark, BigQuery external tables) never sees a half-written file, and a killed run leaves
 only hidden `.tmp` files, which readers skip and the next run sweeps.
+
+Input folders are listed without following a symlink back into a folder already being listed (a loop is
+reported, not walked forever), and input URIs are recorded with any credentials in them masked.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
 import stat
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 TEMP_MARKER = ".tmp-"
+# The hidden name write_atomic gives a file while it is being written: ".<final name>.tmp-<12 hex digits>".
+TEMP_NAME = re.compile(r"^\.(?P<final>[^/]+)" + re.escape(TEMP_MARKER) + r"[0-9a-f]{12}$")
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json", ".gz", ".bz2", ".tgz", ".tar", ".zip")
+
+# scheme://userinfo@host: the userinfo runs to the last '@' before the path.
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/\s?#@]*(?:@[^/\s?#@]*)*)@")
+_SECRET_PARAMETER = re.compile(
+    r"(?P<key>[?&;](?:password|passwd|pwd|pass|secret|token|access_token|auth|authorization|api_key|apikey|key"
+    r"|sig|signature|credential|x-amz-signature|x-amz-credential|x-amz-security-token|x-goog-signature"
+    r"|x-goog-credential)=)[^&#\s]*",
+    re.IGNORECASE,
+)
+MASK = "***"
+
+
+def mask_credentials(text: str) -> str:
+    """`text` with the password of any `scheme://user:password@host` and secret query parameters (`token=`,
+    `sig=`, `X-Amz-Signature=`, ...) replaced by ***, for everything that records or prints an input URI."""
+
+    def userinfo(match: re.Match) -> str:
+        user, colon, _password = match.group("userinfo").partition(":")
+        return f"{match.group('scheme')}{user}:{MASK}@" if colon else match.group(0)
+
+    return _SECRET_PARAMETER.sub(lambda m: m.group("key") + MASK, _USERINFO.sub(userinfo, text))
 
 
 def is_local(path: str) -> bool:
@@ -46,17 +74,69 @@ def write_atomic(path: str, data: bytes) -> None:
         folder = local_path(folder)
         temporary = local_path(temporary)
         os.makedirs(folder, exist_ok=True)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, local_path(path))
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, local_path(path))
+        except BaseException:
+            # A failed write (disk full, ...) removes its own temporary file; a killed process cannot, which is
+            # what sweep_stale_temporaries is for.
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
         return
     from apache_beam.io.filesystems import FileSystems
 
     with FileSystems.create(temporary) as handle:
         handle.write(data)
     FileSystems.rename([temporary], [path])
+
+
+def sweep_stale_temporaries(folders: Iterable[str], started_at: float, margin_seconds: float = 60.0) -> list[str]:
+    """Delete the temporary files a killed run left in `folders` and their sub-folders; returns their paths.
+
+    Only files named exactly as write_atomic names them (`.<name>.tmp-<12 hex>`) and last modified more than
+    `margin_seconds` before `started_at` (this run's start, epoch seconds) are deleted: a file being written
+    now, by this run or another one, is never touched. Nothing else is deleted, whatever its name.
+    """
+    cutoff = started_at - margin_seconds
+    removed = []
+    for folder in folders:
+        if is_local(folder):
+            root = local_path(folder)
+            if not os.path.isdir(root):
+                continue
+            for current, _dirs, files in os.walk(root, followlinks=False):
+                for name in files:
+                    path = os.path.join(current, name)
+                    try:
+                        info = os.lstat(path)
+                    except OSError:
+                        continue
+                    if TEMP_NAME.match(name) and stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                        try:
+                            os.unlink(path)
+                            removed.append(path)
+                        except FileNotFoundError:
+                            pass
+            continue
+        from apache_beam.io.filesystems import FileSystems
+
+        try:
+            matches = FileSystems.match([f"{folder.rstrip('/')}/**"])[0].metadata_list
+        except Exception:
+            continue
+        stale = [
+            m.path
+            for m in matches
+            if TEMP_NAME.match(m.path.rsplit("/", 1)[-1]) and 0 < (m.last_updated_in_seconds or 0) < cutoff
+        ]
+        if stale:
+            FileSystems.delete(stale)
+            removed.extend(stale)
+    return removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,39 +157,105 @@ def expand_input(pattern: str) -> list[InputFile | InputProblem]:
 
     Anything that is not a readable regular file (a directory matched by a glob, a FIFO, a socket, a broken
     link, a symlink loop) comes back as an InputProblem, so it can be dead-lettered instead of hanging or
-    crashing the run.
+    crashing the run. Folders are listed like a glob lists them (hidden names are skipped); a symlink that
+    leads back into a folder being listed is reported as a `symlink_loop`, not followed.
     """
     if not is_local(pattern):
         from apache_beam.io.filesystems import FileSystems
 
+        shown = mask_credentials(pattern)
         try:
             matches = FileSystems.match([pattern])[0].metadata_list
         except Exception as error:
-            return [InputProblem(pattern, "unreadable", f"cannot list {pattern}: {error}")]
+            return [InputProblem(shown, "unreadable", mask_credentials(f"cannot list {pattern}: {error}"))]
         if not matches:
-            return [InputProblem(pattern, "no_match", f"no file matches {pattern}")]
+            return [InputProblem(shown, "no_match", f"no file matches {shown}")]
         return [InputFile(m.path, m.size_in_bytes) for m in sorted(matches, key=lambda m: m.path)]
     path = local_path(pattern)
     if os.path.isdir(path):
-        path = os.path.join(path, "**", "*")
-    if glob.has_magic(path):
-        names = sorted(set(glob.glob(path, recursive=True)))
-        if os.path.isdir(local_path(pattern)):
-            # Listing a folder: its sub-folders are containers whose files are listed too, except a folder
-            # named like an article file ("story.txt/"), which is reported rather than silently skipped.
-            names = [
-                n
-                for n in names
-                if not (os.path.isdir(n) and not os.path.islink(n)) or n.lower().endswith(ARTICLE_SUFFIXES)
-            ]
+        found: list[str | InputProblem] = list(_walk(path))
+    elif "**" in path:
+        found = _recursive_glob(path)
+    elif glob.has_magic(path):
+        found = sorted(set(glob.glob(path)))
     else:
-        names = [path]
-    if not names:
+        found = [path]
+    if not found:
         return [InputProblem(pattern, "no_match", f"no file matches {pattern}")]
-    results: list[InputFile | InputProblem] = []
-    for name in names:
-        results.append(_check_local(name))
-    return results
+    return [item if isinstance(item, InputProblem) else _check_local(item) for item in found]
+
+
+def _walk(root: str) -> Iterator[str | InputProblem]:
+    """Every non-hidden entry below `root` that is not a folder (plus folders named like article files, which
+    are reported rather than silently skipped), in sorted order; folder symlinks are followed once."""
+    listed: set[tuple[int, int]] = set()
+
+    def visit(folder: str, ancestors: frozenset[tuple[int, int]]) -> Iterator[str | InputProblem]:
+        try:
+            info = os.stat(folder)
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            yield InputProblem(folder, "unreadable", f"cannot list {folder}: {error.strerror}")
+            return
+        key = (info.st_dev, info.st_ino)
+        listed.add(key)
+        inside = ancestors | {key}
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                yield entry.path
+                continue
+            if entry.name.lower().endswith(ARTICLE_SUFFIXES) and not entry.is_symlink():
+                yield entry.path
+            try:
+                target = os.stat(entry.path)
+            except OSError as error:
+                yield InputProblem(entry.path, "unreadable", f"cannot list {entry.path}: {error.strerror}")
+                continue
+            target_key = (target.st_dev, target.st_ino)
+            if target_key in inside:
+                yield InputProblem(
+                    entry.path,
+                    "symlink_loop",
+                    f"{entry.path} links back to the folder {os.path.realpath(entry.path)} that contains it "
+                    "(a symlink loop): not followed",
+                )
+            elif target_key not in listed:  # a folder reached twice is listed once: its files are read once
+                yield from visit(entry.path, inside)
+
+    yield from visit(root, frozenset())
+
+
+def _recursive_glob(pattern: str) -> list[str | InputProblem]:
+    """A `**` glob over the loop-safe folder walk (glob.glob(recursive=True) follows symlink loops forever)."""
+    parts = pattern.split(os.sep)
+    fixed = 0
+    while fixed < len(parts) and not glob.has_magic(parts[fixed]):
+        fixed += 1
+    base = os.sep.join(parts[:fixed]) or os.sep
+    if not os.path.isdir(base):
+        return []
+    found: list[str | InputProblem] = []
+    for item in _walk(base):
+        path = item.path if isinstance(item, InputProblem) else item
+        if _glob_matches(parts[fixed:], os.path.relpath(path, base).split(os.sep)):
+            found.append(item)
+    return found
+
+
+def _glob_matches(pattern: list[str], path: list[str]) -> bool:
+    """Glob semantics per path component: `**` matches any number of components, the rest as fnmatch."""
+    if not pattern:
+        return not path
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_glob_matches(rest, path[index:]) for index in range(len(path) + 1))
+    return bool(path) and fnmatch.fnmatchcase(path[0], head) and _glob_matches(rest, path[1:])
 
 
 def _check_local(name: str) -> InputFile | InputProblem:

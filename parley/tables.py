@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 
 from parley.ids import content_id, stable_bucket
-from parley.schemas import PRIMARY_KEYS, arrow_schema, parsed_avro_schema
+from parley.schemas import PRIMARY_KEYS, TABLES, arrow_schema, parsed_avro_schema
 
 AVRO_CODEC = "deflate"  # in the Avro spec, readable by BigQuery, Spark and DuckDB without extra codecs
 PARQUET_COMPRESSION = "snappy"
@@ -53,7 +54,22 @@ def file_stem(table: str, rows: Sequence[dict], shard: int, shards: int) -> str:
     return f"part-{shard:05d}-of-{shards:05d}-{digest}"
 
 
+FORMATS = ("avro", "parquet")
+_PARTITION_VALUE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}|__HIVE_DEFAULT_PARTITION__)$")
+
+
 def partition_folder(output: str, fmt: str, table: str, dt: str) -> str:
+    """OUT/<fmt>/<table>/dt=<dt>. Every part is checked, so nothing read from the input (a file or member name,
+    a JSON id, a date string) can make a write land anywhere but a partition folder under --output."""
     from parley.storage import join
 
+    if fmt not in FORMATS or table not in TABLES or not _PARTITION_VALUE.match(dt):
+        raise ValueError(f"refusing to write outside the table layout: format {fmt!r}, table {table!r}, dt {dt!r}")
     return join(output, fmt, table, f"dt={dt}")
+
+
+def table_folders(output: str) -> list[str]:
+    """OUT/<fmt>/<table> for every format and table: the only folders Parley writes in."""
+    from parley.storage import join
+
+    return [join(output, fmt, table) for fmt in FORMATS for table in TABLES]

@@ -83,6 +83,8 @@ class RunSummary:
         }
         if reasons:
             lines.append("  dead-letter reasons: " + ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items())))
+        if "files_skipped" in self.counters:
+            lines.append(f"  skipped          {self.counters['files_skipped']:>9,} input files already in the manifest")
         lines.append(f"Tables (Hive-partitioned by dt=YYYY-MM-DD) under {self.output}:")
         lines.append(f"  Parquet: {self.output}/parquet/<table>/    Avro: {self.output}/avro/<table>/")
         lines.append("  tables: articles, paragraphs, actor_mentions, topics, interactions, dead_letters")
@@ -112,10 +114,30 @@ def parse_options(argv: Sequence[str]) -> ParleyOptions:
 def run(argv: Sequence[str]) -> RunSummary:
     options = parse_options(argv)
     started = time.monotonic()
+    selection = manifest = None
+    if options.since_manifest:
+        from parley.manifest import load_manifest, select_new_inputs
+
+        options.since_manifest = absolute(options.since_manifest)
+        try:
+            manifest = load_manifest(options.since_manifest)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        selection = select_new_inputs(list(options.input), manifest)
+        # The pipeline reads exactly the new files (and reports the inputs that matched nothing as before).
+        options.input = [f.path for f in selection.new_files] + [p.path for p in selection.problems]
+        if not options.input:
+            return RunSummary(options.output, time.monotonic() - started, {"files_skipped": selection.skipped})
     pipeline = beam.Pipeline(options=options)
     progress = Progress.for_run(options)  # None unless stdout is a terminal, the runner local and no --quiet
     build_batch_pipeline(pipeline, options, progress)
     with progress or contextlib.nullcontext():
         result = pipeline.run()
         result.wait_until_finish()
-    return RunSummary(options.output, time.monotonic() - started, collect_counters(result))
+    counters = collect_counters(result)
+    if selection is not None:
+        from parley.manifest import record_processed
+
+        record_processed(options.since_manifest, manifest, selection)
+        counters["files_skipped"] = selection.skipped
+    return RunSummary(options.output, time.monotonic() - started, counters)

@@ -84,6 +84,13 @@ class ParleyOptions(PipelineOptions):
             help="Most rows per output file; a partition with more rows is split into several files.",
         )
         parser.add_argument(
+            "--since-manifest",
+            dest="since_manifest",
+            default=None,
+            help="JSON manifest of input files already processed (path + content hash): skip them, and record "
+            "this run's files there once it succeeds. For nightly runs over a growing archive.",
+        )
+        parser.add_argument(
             "--quiet",
             dest="quiet",
             action="store_true",

@@ -165,3 +165,33 @@ def test_corpus_with_bad_inputs_reconciles(tmp_path):
     duplicates = [d for d in dead if d["reason"] == "duplicate" and "allsides200" in d["input_uri"]]
     assert len({a["doc_id"] for a in written} & set(ids)) + len(duplicates) == len(ids)
     assert os.path.isdir(tmp_path / "out" / "parquet" / "dead_letters")
+
+
+def test_since_manifest_skips_files_already_processed(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    shutil.copy(SAMPLES / "seed_article.txt", archive / "seed_article.txt")
+    manifest = tmp_path / "tables" / "_manifest.json"
+    common = ["--input", str(archive), "--output", str(tmp_path / "tables"), "--since-manifest", str(manifest)]
+    first = run(common)
+    assert first.count("rows_articles") == 1 and manifest.exists()
+    recorded = json.loads(manifest.read_text())["files"]
+    assert list(recorded) == [str(archive / "seed_article.txt")]
+    # Nothing new: nothing is read, nothing is written again.
+    second = run(common)
+    assert second.count("records_read") == 0 and second.count("files_skipped") == 1
+    # A new file and a changed file are both coded; the unchanged one is not.
+    shutil.copy(SAMPLES / "mediation_offer.txt", archive / "mediation_offer.txt")
+    (archive / "seed_article.txt").write_text(
+        (SAMPLES / "seed_article.txt").read_text() + "\n\nEgypt praised Jordan.\n"
+    )
+    third = run(common)
+    assert third.count("records_read") == 2 and third.count("files_skipped") == 0
+    assert len(json.loads(manifest.read_text())["files"]) == 2
+
+
+def test_a_failed_run_records_nothing_in_the_manifest(tmp_path):
+    manifest = tmp_path / "m.json"
+    with pytest.raises(UsageError):
+        run(["--input", str(SAMPLES), "--since-manifest", str(manifest)])  # no --output: fails before running
+    assert not manifest.exists()

@@ -1,7 +1,8 @@
 """ParseArticles and DeduplicateArticles.
 
-ParseArticles: RawRecord -> Article, or a DeadLetter (stage 'parse': empty, invalid_utf8, binary,
-malformed_json, wrong_shape, no_text, bad_field, too_large, language). Counts `articles_parsed`.
+ParseArticles: RawRecord -> Article, or a DeadLetter (stage 'parse': empty, invalid_utf8, invalid_encoding,
+binary, malformed_json, wrong_shape, no_text, bad_field, too_large, language; internal_error would be a Parley
+bug, recorded instead of crashing the run). Counts `articles_parsed`.
 
 DeduplicateArticles: the same article (same content-hash id) read twice is kept once; every other copy
 becomes a DeadLetter (stage 'dedupe', reason 'duplicate') naming the copy that was kept, so the run still
@@ -10,6 +11,7 @@ accounts for each record it read. The kept copy is the first by (input_uri, reco
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable
 
 import apache_beam as beam
@@ -39,6 +41,12 @@ class ParseArticleFn(beam.DoFn):
 class ParseArticles(beam.PTransform):
     def __init__(self, limits: Limits, fallback_encoding: str | None = None) -> None:
         super().__init__()
+        if fallback_encoding is not None:
+            try:
+                codecs.lookup(fallback_encoding)
+            except LookupError:
+                # Checked when the graph is built: a bad option stops the run before any record is read.
+                raise ValueError(f"--fallback-encoding {fallback_encoding!r} is not a known encoding") from None
         self.limits = limits
         self.fallback_encoding = fallback_encoding
 

@@ -2,7 +2,8 @@
 
 Output: the main PCollection of RawRecord and a `dead_letters` PCollection of DeadLetter (stage 'read') for
 inputs that match nothing, are not regular files (directories, FIFOs, symlink loops), cannot be opened,
-are corrupt archives or expand past the decompression budget. Counts `records_read` for both: a file that
+are empty, are corrupt archives or expand past the decompression budget. Input URIs are recorded with any
+credentials masked (parley.storage.mask_credentials). Counts `records_read` for both: a file that
 cannot be read at all is one record that became a dead letter.
 """
 
@@ -17,7 +18,7 @@ from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE
 from parley.limits import Limits
 from parley.reading import read_records
 from parley.records import DeadLetter, RawRecord
-from parley.storage import InputFile, InputProblem, expand_input
+from parley.storage import InputFile, InputProblem, expand_input, mask_credentials
 
 
 class ExpandInputsFn(beam.DoFn):
@@ -26,11 +27,17 @@ class ExpandInputsFn(beam.DoFn):
         self.read = Metrics.counter(METRICS_NAMESPACE, "records_read")
 
     def process(self, pattern: str) -> Iterable:
-        for found in expand_input(pattern):
+        try:
+            found_all = expand_input(pattern)
+        except Exception as error:  # an input that cannot even be listed is one dead letter, not a crashed run
+            found_all = [InputProblem(pattern, "unreadable", f"cannot list {pattern}: {type(error).__name__}: {error}")]
+        for found in found_all:
             if isinstance(found, InputProblem):
                 self.read.inc()
+                # Input URIs are recorded with credentials masked (a user:password@ URL, a signed URL's token).
+                uri = mask_credentials(found.path)
                 yield beam.pvalue.TaggedOutput(
-                    DEAD_LETTERS, DeadLetter(found.path, found.path, "read", found.reason, found.error)
+                    DEAD_LETTERS, DeadLetter(uri, uri, "read", found.reason, mask_credentials(found.error))
                 )
             else:
                 self.files.inc()

@@ -1,6 +1,8 @@
 """SplitParagraphs: Article -> paragraph events (timestamped with the publication time) and the
 `articles` table row. Articles with no paragraph (whitespace only) and dumps with more paragraphs than
---max-paragraphs become dead letters (stage 'split'). Counts `articles_written` and `paragraphs`.
+--max-paragraphs become dead letters (stage 'split'). Paragraphs are cut to --max-paragraph-chars, and never
+longer than --spacy-max-length (Limits.paragraph_chars), so spaCy never refuses one. Counts `articles_written`
+and `paragraphs`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE, partition_
 from parley.articles import excerpt
 from parley.codebooks import CODER_VERSION
 from parley.limits import Limits
-from parley.paragraphs import split_article
+from parley.paragraphs import paragraph_events, split_spans
 from parley.records import Article, DeadLetter
 
 
@@ -58,8 +60,9 @@ class SplitParagraphsFn(beam.DoFn):
             place = self.gazetteer.lookup(article.dateline_place)
             if place is not None:
                 article = replace(article, dateline_country=place.country)
-        events = split_article(article, self.limits.max_paragraph_chars)
-        if not events:
+        # Spans first: a dump of 100,000 paragraphs is refused before 100,000 events are built.
+        spans = split_spans(article.text, article.body_start, self.limits.paragraph_chars)
+        if not spans:
             yield beam.pvalue.TaggedOutput(
                 DEAD_LETTERS,
                 DeadLetter(
@@ -72,7 +75,7 @@ class SplitParagraphsFn(beam.DoFn):
                 ),
             )
             return
-        if len(events) > self.limits.max_paragraphs:
+        if len(spans) > self.limits.max_paragraphs:
             yield beam.pvalue.TaggedOutput(
                 DEAD_LETTERS,
                 DeadLetter(
@@ -80,11 +83,12 @@ class SplitParagraphsFn(beam.DoFn):
                     article.record_key,
                     "split",
                     "too_many_paragraphs",
-                    f"{len(events):,} paragraphs is over the --max-paragraphs limit of {self.limits.max_paragraphs:,}",
+                    f"{len(spans):,} paragraphs is over the --max-paragraphs limit of {self.limits.max_paragraphs:,}",
                     excerpt(article.text),
                 ),
             )
             return
+        events = paragraph_events(article, spans)
         self.articles.inc()
         self.paragraphs.inc(len(events))
         yield beam.pvalue.TaggedOutput(

@@ -5,17 +5,24 @@ Rows of one (table, dt) partition are counted first; the count decides the numbe
 --max-rows-per-file rows each) and every row goes to a file by the hash of its id. Each file group is
 written once as Avro and once as Parquet from the same sorted rows, so the formats hold the same rows, and
 atomically (temporary name, then rename). Counts `rows_<table>` and `files_written`.
+
+A side branch sweeps the hidden temporary files a killed earlier run left in the table folders (only files
+named like write_atomic's temporaries and older than this run's start; see storage.sweep_stale_temporaries;
+at most once per output folder every ten minutes in one process, for micro-batch streaming) and counts them as
+`temp_files_swept`. Readers skip those files anyway: they are hidden and do not end in
+`.parquet` / `.avro`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from parley.transforms.common import METRICS_NAMESPACE, TableRow
 
-from parley.storage import join, write_atomic
+from parley.storage import join, sweep_stale_temporaries, write_atomic
 from parley.tables import (
     avro_bytes,
     file_stem,
@@ -24,6 +31,7 @@ from parley.tables import (
     shard_count,
     shard_of,
     sort_rows,
+    table_folders,
 )
 
 
@@ -67,15 +75,42 @@ class _WriteGroupFn(beam.DoFn):
         yield table, dt, len(rows), tuple(paths)
 
 
+# Output folder -> when this process last swept it. A stream writes a micro-batch pipeline every few seconds:
+# listing every table folder (on GCS, every object) each time would cost more than the writes.
+_LAST_SWEEP: dict[str, float] = {}
+SWEEP_INTERVAL_SECONDS = 600.0
+
+
+class _SweepStaleTemporariesFn(beam.DoFn):
+    def __init__(self, started_at: float) -> None:
+        self.started_at = started_at
+        self.swept = Metrics.counter(METRICS_NAMESPACE, "temp_files_swept")
+
+    def process(self, output: str) -> Iterable:
+        if self.started_at - _LAST_SWEEP.get(output, float("-inf")) < SWEEP_INTERVAL_SECONDS:
+            return []
+        _LAST_SWEEP[output] = self.started_at
+        removed = sweep_stale_temporaries(table_folders(output), self.started_at)
+        self.swept.inc(len(removed))
+        return []
+
+
 class WriteTables(beam.PTransform):
     """PCollection[TableRow] -> PCollection[(table, dt, rows, paths)] of written file groups."""
 
-    def __init__(self, output: str, max_rows_per_file: int = 100_000) -> None:
+    def __init__(self, output: str, max_rows_per_file: int = 100_000, started_at: float | None = None) -> None:
         super().__init__()
         self.output = output
         self.max_rows_per_file = max_rows_per_file
+        # The run's start (the graph is built when the run starts): temporaries older than this are stale.
+        self.started_at = time.time() if started_at is None else started_at
 
     def expand(self, rows):
+        _ = (
+            rows.pipeline
+            | "OutputFolder" >> beam.Create([self.output])
+            | "SweepStaleTemporaries" >> beam.ParDo(_SweepStaleTemporariesFn(self.started_at))
+        )
         counts = (
             rows
             | "PartitionOf" >> beam.Map(lambda element: ((element[0], element[1]), 1))

@@ -40,12 +40,13 @@ def guard_sentence_starts(doc):
     if len(doc) < 2:
         return doc
     import numpy
-
     from spacy.attrs import ORTH, SENT_START
 
     orths = doc.to_array(ORTH)
     strings = doc.vocab.strings
-    breaks = numpy.fromiter((_allows_sentence_after(int(o), strings) for o in orths[:-1]), dtype=bool, count=len(doc) - 1)
+    breaks = numpy.fromiter(
+        (_allows_sentence_after(int(o), strings) for o in orths[:-1]), dtype=bool, count=len(doc) - 1
+    )
     starts = numpy.zeros(len(doc), dtype="int64")
     starts[0] = 1
     starts[1:] = numpy.where(breaks, 0, -1)

@@ -42,13 +42,18 @@ def parse_publication_date(value: str | None) -> datetime | None:
         return None
     try:
         return _as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except OverflowError:
+        return None  # "0001-01-01T00:00:00+05:00": no UTC instant exists
     except ValueError:
         pass
     match = _FULL_DATE.search(text)
     if match is None:
         return None
     parsed = _dateparser_parse(match.group(0), None)
-    return _as_utc(parsed) if parsed else None
+    try:
+        return _as_utc(parsed) if parsed else None
+    except OverflowError:
+        return None
 
 
 def looks_like_date_line(line: str) -> bool:

@@ -13,7 +13,16 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from parley.storage import InputFile, InputProblem, expand_input, is_local, local_path, open_binary, write_atomic
+from parley.storage import (
+    InputFile,
+    InputProblem,
+    expand_input,
+    is_local,
+    local_path,
+    mask_credentials,
+    open_binary,
+    write_atomic,
+)
 
 VERSION = 1
 
@@ -68,7 +77,8 @@ def select_new_inputs(patterns: list[str], manifest: dict) -> Selection:
             except OSError as error:
                 problems.append(InputProblem(found.path, "unreadable", f"cannot read {found.path}: {error}"))
                 continue
-            if known.get(found.path, {}).get("sha256") == digest:
+            # Files are known by their path with any credentials masked: the manifest never stores a secret.
+            if known.get(mask_credentials(found.path), {}).get("sha256") == digest:
                 skipped += 1
                 continue
             if found.path not in hashes:
@@ -82,7 +92,7 @@ def record_processed(path: str, manifest: dict, selection: Selection) -> None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     files = dict(manifest.get("files", {}))
     for input_file in selection.new_files:
-        files[input_file.path] = {
+        files[mask_credentials(input_file.path)] = {
             "sha256": selection.hashes[input_file.path],
             "size": input_file.size,
             "processed_at": now,

@@ -24,7 +24,7 @@ from parley.transforms.read import ReadArticles
 from parley.transforms.write import WriteTables
 
 from parley.progress import Progress
-from parley.storage import absolute
+from parley.storage import absolute, mask_credentials
 
 
 class UsageError(ValueError):
@@ -85,8 +85,9 @@ class RunSummary:
             lines.append("  dead-letter reasons: " + ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items())))
         if "files_skipped" in self.counters:
             lines.append(f"  skipped          {self.counters['files_skipped']:>9,} input files already in the manifest")
-        lines.append(f"Tables (Hive-partitioned by dt=YYYY-MM-DD) under {self.output}:")
-        lines.append(f"  Parquet: {self.output}/parquet/<table>/    Avro: {self.output}/avro/<table>/")
+        output = mask_credentials(self.output)
+        lines.append(f"Tables (Hive-partitioned by dt=YYYY-MM-DD) under {output}:")
+        lines.append(f"  Parquet: {output}/parquet/<table>/    Avro: {output}/avro/<table>/")
         lines.append("  tables: articles, paragraphs, actor_mentions, topics, interactions, dead_letters")
         return lines
 
@@ -108,6 +109,12 @@ def parse_options(argv: Sequence[str]) -> ParleyOptions:
         raise UsageError("--output is required")
     options.output = absolute(options.output)
     options.input = [absolute(pattern) for pattern in options.input]
+    try:
+        options.limits()  # validates every limit (a 0 or negative limit would never finish splitting)
+        if options.fallback_encoding:
+            "".encode(options.fallback_encoding)
+    except (ValueError, LookupError) as error:
+        raise UsageError(str(error)) from None
     return options
 
 

@@ -2,13 +2,14 @@
 
 Two ways in:
 
-- **Flex-template launch.** Dataflow's launcher runs `python main.py --input=... --output=... --runner=DataflowRunner
-  --template_location=gs://.../job_object ...`. With `--template_location` Beam writes the job description there
-  instead of submitting it, and Dataflow starts the job once this program has exited; Dataflow's guide says the
-  program "must exit after run is called" and must not call `wait_until_finish`. `parley batch` waits for the job
-  and reads its metrics, so here the same graph is built with Parley's own functions (`parse_options`,
-  `build_batch_pipeline`) and only run. `--since-manifest` is refused on this path: the manifest is written after a
-  successful run, which a launcher that exits at submission never sees (use the CronJob or Airflow DAG for it).
+- **Flex-template launch.** Dataflow's launcher runs, with the template's parameters,
+  `python main.py --runner=DataflowRunner --template_location=gs://.../job_object --input=... --output=... ...`.
+  With `--template_location` Beam writes the job description there instead of submitting it, and Dataflow starts
+  the job once this program has exited: Dataflow's flex-template guide asks that the program exit after calling
+  run() and not call wait_until_finish(), which would block the launch. `parley batch` waits for the job and reads
+  its metrics, so here the same graph is built with Parley's own functions (`parse_options`, `build_batch_pipeline`)
+  and only run. `--since-manifest` is refused on this path: the manifest is written after a successful run, which a
+  launcher that exits at submission never sees (the CronJob and the Airflow DAG in deploy/schedule/ use it).
 - **Run directly** (`python deploy/dataflow/main.py --input ... --output ... [--runner DataflowRunner ...]`): exactly
   `parley batch` (it waits, checks the accounting, writes the manifest, and its exit code says so).
 

@@ -23,7 +23,8 @@
 #
 # Optional: NAMESPACE (default parley), CLUSTER (FlinkDeployment name, default parley-flink), FLINK_VERSION (1.20),
 # PARALLELISM (default 4 = 2 TaskManagers x 2 slots), SDK_WORKERS (Python workers per TaskManager, default 2, as
-# sized in flinkdeployment.yaml), JOB_NAME, SINCE_MANIFEST (e.g. gs://my-bucket/tables/_manifest.json).
+# sized in flinkdeployment.yaml), JOB_NAME, SINCE_MANIFEST (e.g. gs://my-bucket/tables/_manifest.json), WORKER_POOL
+# (the worker pool's address as a TaskManager sees it, default localhost:50000: the sidecar's containerPort).
 set -euo pipefail
 
 : "${INPUT:?set INPUT to the articles, e.g. gs://my-bucket/archive/**}"
@@ -35,6 +36,7 @@ FLINK_VERSION="${FLINK_VERSION:-1.20}"
 PARALLELISM="${PARALLELISM:-4}"
 SDK_WORKERS="${SDK_WORKERS:-2}"
 JOB_NAME="${JOB_NAME:-parley-batch-$(date -u +%Y%m%d-%H%M%S)}"
+WORKER_POOL="${WORKER_POOL:-localhost:50000}"
 
 forwarder=""
 cleanup() {
@@ -65,7 +67,7 @@ parley_args=(
   --input "${INPUT}"
   --output "${OUTPUT}"
   --environment_type EXTERNAL
-  --environment_config localhost:50000
+  --environment_config "${WORKER_POOL}"
   --sdk_worker_parallelism "${SDK_WORKERS}"
   --parallelism "${PARALLELISM}"
   --job_name "${JOB_NAME}"
@@ -80,7 +82,12 @@ case "${MODE}" in
       port_forward "${CLUSTER}-rest" 8081
       FLINK_MASTER=localhost:8081
     fi
-    parley_args+=(--runner FlinkRunner --flink_master "${FLINK_MASTER}" --flink_version "${FLINK_VERSION}" --flink_submit_uber_jar)
+    parley_args+=(
+      --runner FlinkRunner
+      --flink_master "${FLINK_MASTER}"
+      --flink_version "${FLINK_VERSION}"
+      --flink_submit_uber_jar
+    )
     if [[ -n "${FLINK_JOB_SERVER_JAR:-}" ]]; then
       parley_args+=(--flink_job_server_jar "${FLINK_JOB_SERVER_JAR}")
     fi
@@ -91,7 +98,12 @@ case "${MODE}" in
       JOB_ENDPOINT=localhost:8099
       ARTIFACT_ENDPOINT=localhost:8098
     fi
-    parley_args+=(--runner PortableRunner --job_endpoint "${JOB_ENDPOINT}" --artifact_endpoint "${ARTIFACT_ENDPOINT:?set ARTIFACT_ENDPOINT with JOB_ENDPOINT}")
+    : "${ARTIFACT_ENDPOINT:?set ARTIFACT_ENDPOINT along with JOB_ENDPOINT}"
+    parley_args+=(
+      --runner PortableRunner
+      --job_endpoint "${JOB_ENDPOINT}"
+      --artifact_endpoint "${ARTIFACT_ENDPOINT}"
+    )
     ;;
   *)
     echo "submit.sh: MODE must be uberjar or jobserver, not ${MODE}" >&2

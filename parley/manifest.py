@@ -43,6 +43,18 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
+def modification_stamp(path: str) -> int | None:
+    """The file's modification time in nanoseconds (local files), for skipping the hash of unchanged files."""
+    if not is_local(path):
+        return None
+    try:
+        import os
+
+        return os.stat(local_path(path)).st_mtime_ns
+    except OSError:
+        return None
+
+
 def load_manifest(path: str) -> dict:
     try:
         if is_local(path):
@@ -72,13 +84,24 @@ def select_new_inputs(patterns: list[str], manifest: dict) -> Selection:
             if isinstance(found, InputProblem):
                 problems.append(found)
                 continue
+            # Files are known by their path with any credentials masked: the manifest never stores a secret.
+            entry = known.get(mask_credentials(found.path), {})
+            stamp = modification_stamp(found.path)
+            if (
+                entry.get("sha256")
+                and stamp is not None
+                and entry.get("size") == found.size
+                and entry.get("mtime") == stamp
+            ):
+                # Same path, size and modification time as when hashed: no need to read a big archive again.
+                skipped += 1
+                continue
             try:
                 digest = file_sha256(found.path)
             except OSError as error:
                 problems.append(InputProblem(found.path, "unreadable", f"cannot read {found.path}: {error}"))
                 continue
-            # Files are known by their path with any credentials masked: the manifest never stores a secret.
-            if known.get(mask_credentials(found.path), {}).get("sha256") == digest:
+            if entry.get("sha256") == digest:
                 skipped += 1
                 continue
             if found.path not in hashes:
@@ -95,6 +118,7 @@ def record_processed(path: str, manifest: dict, selection: Selection) -> None:
         files[mask_credentials(input_file.path)] = {
             "sha256": selection.hashes[input_file.path],
             "size": input_file.size,
+            "mtime": modification_stamp(input_file.path),
             "processed_at": now,
         }
     payload = {"version": VERSION, "files": dict(sorted(files.items()))}

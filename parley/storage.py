@@ -66,6 +66,10 @@ def absolute(path: str) -> str:
     return os.path.abspath(local_path(path)) if is_local(path) else path
 
 
+# Folders this process has created: one makedirs per folder, not per file.
+_FOLDERS_MADE: set[str] = set()
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Write `data` to `path` via a temporary file in the same folder and a rename."""
     folder, name = os.path.split(path) if is_local(path) else path.rsplit("/", 1)
@@ -73,13 +77,26 @@ def write_atomic(path: str, data: bytes) -> None:
     if is_local(path):
         folder = local_path(folder)
         temporary = local_path(temporary)
-        os.makedirs(folder, exist_ok=True)
+        if folder not in _FOLDERS_MADE:
+            os.makedirs(folder, exist_ok=True)
+            _FOLDERS_MADE.add(folder)
         try:
-            with open(temporary, "wb") as handle:
+            try:
+                handle = open(temporary, "wb")  # noqa: SIM115 - closed by the with below
+            except FileNotFoundError:  # the folder was removed since this process made it
+                os.makedirs(folder, exist_ok=True)
+                handle = open(temporary, "wb")  # noqa: SIM115
+            with handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, local_path(path))
+            # The rename itself must reach the disk before a source is acknowledged (parley stream).
+            descriptor = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
         except BaseException:
             # A failed write (disk full, ...) removes its own temporary file; a killed process cannot, which is
             # what sweep_stale_temporaries is for.

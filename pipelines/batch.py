@@ -141,10 +141,12 @@ def run(argv: Sequence[str]) -> RunSummary:
     with progress or contextlib.nullcontext():
         result = pipeline.run()
         result.wait_until_finish()
-    counters = collect_counters(result)
+    summary = RunSummary(options.output, time.monotonic() - started, collect_counters(result))
     if selection is not None:
         from parley.manifest import record_processed
 
-        record_processed(options.since_manifest, manifest, selection)
-        counters["files_skipped"] = selection.skipped
-    return RunSummary(options.output, time.monotonic() - started, counters)
+        # A run whose accounting does not balance is not a success: its files stay new for the retry.
+        if summary.balanced:
+            record_processed(options.since_manifest, manifest, selection)
+        summary.counters["files_skipped"] = selection.skipped
+    return summary

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from parley.codebooks import Codebooks, Organisation, Person
 
@@ -24,8 +24,11 @@ CONFIRMING_LABELS = {
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "‐": "-"})
 
 
+@lru_cache(maxsize=200_000)
 def normalise(text: str) -> str:
-    """Lowercase, ASCII quotes and dashes, no diacritics: 'Erdoğan' and 'erdogan' compare equal."""
+    """Lowercase, ASCII quotes and dashes, no diacritics: 'Erdoğan' and 'erdogan' compare equal.
+
+    Cached: tokens repeat (a paragraph's words are mostly among a few thousand), and this runs twice per token."""
     folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).lower())
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 

@@ -77,7 +77,37 @@ def _passage_language(detector, passage: str) -> str | None:
 # Very common English words that are not words of the other languages Parley meets ("is", "was", "in", "a"
 # are Dutch, German or Romance words too). In English news they are a quarter of all words.
 _ENGLISH_FUNCTION_WORDS = frozenset(
-    ["the", "of", "and", "to", "that", "for", "with", "said", "by", "it", "from", "he", "his", "have", "has", "were", "are", "this", "which", "they", "been", "be", "not", "but", "who", "their", "after", "would", "will"]
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "that",
+        "for",
+        "with",
+        "said",
+        "by",
+        "it",
+        "from",
+        "he",
+        "his",
+        "have",
+        "has",
+        "were",
+        "are",
+        "this",
+        "which",
+        "they",
+        "been",
+        "be",
+        "not",
+        "but",
+        "who",
+        "their",
+        "after",
+        "would",
+        "will",
+    ]
 )
 FAST_MIN_WORDS = 40
 FAST_ENGLISH_SHARE = 0.15

@@ -31,3 +31,12 @@ clean:
 
 eval: $(STAMP)
 	$(BIN)/parley eval --json out/eval/report.json
+
+# Benchmarks: pytest-benchmark on the hot pure functions, then the side-by-side runs (ratios, not seconds,
+# are what compare across machines). N=300 articles by default: make bench ARTICLES=600.
+ARTICLES ?= 300
+bench: $(STAMP)
+	mkdir -p out/bench
+	$(BIN)/python -m pytest -q benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider
+	$(BIN)/python benchmarks/throughput.py --articles $(ARTICLES) --json out/bench/throughput.json
+	$(BIN)/python benchmarks/stream_latency.py --json out/bench/stream.json

@@ -195,3 +195,36 @@ def test_a_failed_run_records_nothing_in_the_manifest(tmp_path):
     with pytest.raises(UsageError):
         run(["--input", str(SAMPLES), "--since-manifest", str(manifest)])  # no --output: fails before running
     assert not manifest.exists()
+
+
+def _run_on_a_terminal(argv: list[str]) -> str:
+    """Run a command with its stdout on a pseudo-terminal; return everything it wrote there."""
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parley.cli", *argv], stdout=follower, stderr=subprocess.DEVNULL, close_fds=True
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    process.wait(120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+@pytest.mark.slow
+def test_progress_is_shown_on_a_terminal_and_quiet_otherwise(tmp_path):
+    shown = _run_on_a_terminal(["batch", "--input", str(SAMPLES), "--output", str(tmp_path / "a")])
+    assert "\r" in shown and "articles" in shown and "finished" in shown
+    quiet = _run_on_a_terminal(["batch", "--input", str(SAMPLES), "--output", str(tmp_path / "b"), "--quiet"])
+    assert "\r" not in quiet and "finished" in quiet

@@ -36,6 +36,13 @@ COMPRESSION_SUFFIXES = (".gz", ".gzip", ".bz2")
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".zip")
 _COMPRESSED_NAMES = (*COMPRESSION_SUFFIXES, ".tgz", ".tbz2")
 _READ_CHUNK = 1 << 20
+# Byte-order marks of wide encodings, UTF-32 first (its little-endian mark begins with UTF-16's).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _GZIP_MAGIC = b"\x1f\x8b"
 _SNIFF_BYTES = 4096
 
@@ -246,8 +253,33 @@ def _records_from_stream(
     yield from _json_lines(stream, uri, doc_id, limits, prefix)
 
 
+class _Utf8Lines:
+    """A UTF-16/32 text stream (it starts with a byte-order mark) read as UTF-8 lines, so JSONL written by
+    Windows tools splits on its real newlines and not on a byte of a wide character."""
+
+    def __init__(self, stream, encoding: str) -> None:
+        self._text = io.TextIOWrapper(io.BufferedReader(stream), encoding=encoding, errors="strict", newline="")
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._text.readline(size).encode("utf-8")
+
+    def read(self, size: int = -1) -> bytes:
+        return self._text.read(size).encode("utf-8")
+
+
+def _utf8_stream(stream):
+    """The stream itself, or a UTF-8 view of it when it opens with a UTF-16/32 byte-order mark."""
+    head = stream.read(4)
+    rest = _Prefixed(head, stream)
+    for mark, encoding in _WIDE_BOMS:
+        if head.startswith(mark):
+            return _Utf8Lines(rest, encoding)
+    return io.BufferedReader(rest)
+
+
 def _json_lines(stream, uri: str, doc_id: str, limits: Limits, prefix: str) -> Iterator[RawRecord | DeadLetter]:
     limit = limits.max_article_bytes
+    stream = _utf8_stream(stream)
     line_number = 0
     while True:
         line = stream.readline(limit + 1)

@@ -9,6 +9,7 @@ import pytest
 
 from parley.articles import find_dateline, parse_record, split_header
 from parley.limits import Limits
+from parley.reading import read_records
 from parley.records import Article, DeadLetter, RawRecord
 
 from .conftest import BUNDLED_SEED
@@ -115,6 +116,23 @@ def test_utf16_with_bom_is_read():
     raw = RawRecord("file:///a.txt", "a.txt", "text", text.encode("utf-16"), "a.txt")
     article = parse_record(raw, LIMITS)
     assert isinstance(article, Article) and article.text == text
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_wide_encoded_jsonl_file_is_read_line_by_line(tmp_path, encoding):
+    lines = [
+        {"id": "a", "title": "Talks", "text": "Egypt and Israel held talks in Cairo on Monday.", "date": "2020-01-01"},
+        {"id": "b", "title": "Visit", "text": "The Émir of Qatar visited Paris on Tuesday.", "date": "2020-01-02"},
+    ]
+    body = "".join(json.dumps(line, ensure_ascii=False) + "\r\n" for line in lines)
+    path = tmp_path / "wide.jsonl"
+    # Python's utf-16/utf-32 codecs write a byte-order mark; utf-16-be does not, so add one as Windows tools do.
+    path.write_bytes(("\ufeff" + body).encode(encoding) if encoding == "utf-16-be" else body.encode(encoding))
+    records = list(read_records(str(path), LIMITS))
+    assert [type(r) for r in records] == [RawRecord, RawRecord]
+    parsed = [parse_record(r, LIMITS) for r in records]
+    assert [a.doc_id for a in parsed] == ["a", "b"]
+    assert parsed[1].text == lines[1]["text"]
 
 
 def test_oversized_record_is_dead_lettered():

@@ -17,7 +17,7 @@ from datetime import date
 
 from parley.codebooks import Codebooks, EventType
 from parley.coding.places import Gazetteer, Place
-from parley.coding.triggers import ComplementClass, Pattern, TriggerBook
+from parley.coding.triggers import ANY_OBJECT, ComplementClass, Pattern, TriggerBook
 from parley.dates import resolve_event_date
 from parley.ids import content_id
 from parley.nlp.syntax import Parse
@@ -36,6 +36,12 @@ EVENT_NOUN_HEADS = frozenset(
     {"effort", "process", "initiative", "bid", "attempt", "mission", "campaign", "role", "work"}
 )
 LOCATION_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
+# Where a predicative adjective hangs from its copula: "is SKEPTICAL", "remained CRITICAL", "grew OPTIMISTIC".
+PREDICATIVE_DEPS = frozenset({"acomp", "oprd"})
+# "<actor>-led coalition": participles through which an actor leads the group they modify.
+LEADING_VERBS = frozenset({"lead", "head", "command"})
+# Subjects that stand for the noun a relative clause modifies: "the Taliban, WHO condemned ...".
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 MAX_LOCATION_DEPTH = 10
 
 
@@ -141,9 +147,23 @@ class ArticleCoder:
         children = parse.children[token]
         if pattern.plural and not (parse.is_plural(token) or parse.norm[token].endswith("s")):
             return None
-        if pattern.object is not None:
+        if pattern.object == ANY_OBJECT:
+            # Any object will do; it is not consumed, so an event noun there is still its own trigger.
+            if not any(parse.deps[c] in (*OBJECT_DEPS, "nsubjpass") for c in children):
+                return None
+        elif pattern.object is not None:
             # npadvmod: the small model sometimes parses an object as an adverbial ("eased curfew hours").
             objects = [c for c in children if parse.deps[c] in (*OBJECT_DEPS, "nsubjpass", "npadvmod")]
+            # "captured PART of a stronghold", "seized MOST of the town": the partitive's of-phrase is the object.
+            partitive = self.discourse_words.get("partitives", frozenset())
+            objects += [
+                pobj
+                for obj in objects
+                if parse.norm_lemma[obj] in partitive
+                for prep in parse.children_with(obj, "prep")
+                if parse.norm[prep] == "of"
+                for pobj in parse.children_with(prep, "pobj")
+            ]
             # "hold talks", "sign a peace agreement": the object's lemma, or a conjunct's.
             found = [o for obj in objects for o in parse.conjuncts(obj) if parse.norm_lemma[o] in pattern.object]
             if not found:
@@ -207,6 +227,14 @@ class ArticleCoder:
             if parse.pos[token] not in ("NOUN", "PROPN") or token in consumed:
                 continue
             for pattern in self.triggers.nouns.get(parse.norm_lemma[token], ()):
+                if self._pattern_matches(parse, token, pattern) is not None:
+                    candidates.append(Candidate(token, pattern, pattern.code))
+                    break
+        for token in range(start, end):
+            # Predicative adjectives only ("it is skeptical of"): "a critical moment" is no comment.
+            if parse.pos[token] != "ADJ" or parse.deps[token] not in PREDICATIVE_DEPS:
+                continue
+            for pattern in self.triggers.adjectives.get(parse.norm_lemma[token], ()):
                 if self._pattern_matches(parse, token, pattern) is not None:
                     candidates.append(Candidate(token, pattern, pattern.code))
                     break
@@ -445,6 +473,20 @@ class ArticleCoder:
                     and (found.kind != "agent" or found.country)
                 ):
                     return [replace(self._ref(found), via="owner" if owned else "modifier", token=token)]
+            for child in parse.children[token]:
+                # "the governor's office", "Holcomb's spokesman": an owner the codebooks only know as a role or
+                # not at all still says whose act it is.
+                if parse.deps[child] == "poss" and parse.pos[child] in ("NOUN", "PROPN") and depth < 2:
+                    found_refs = self.resolve(parse, child, mentions_by_token, discourse, depth + 1)
+                    if found_refs:
+                        return [replace(ref, via="owner" if owned else "modifier", token=token) for ref in found_refs]
+            for child in parse.children[token]:
+                # "the Saudi-led coalition", "Vietnamese-led forces": the leading actor stands for the group.
+                if parse.deps[child] == "amod" and parse.norm_lemma[child] in LEADING_VERBS:
+                    for leader in parse.children[child]:
+                        found = mentions_by_token.get(leader)
+                        if found is not None and found.kind != "agent":
+                            return [replace(self._ref(found), via="modifier", token=token)]
         return []
 
     def _entity_ref(self, parse: Parse, token: int, discourse: Discourse, mentions_by_token) -> ActorRef | None:
@@ -506,9 +548,29 @@ class ArticleCoder:
                 if parse.deps[c] == "agent"
                 for pobj in parse.children_with(c, "pobj")
             ]
+            head = parse.heads[current]
+            if parse.deps[current] == "relcl" and parse.pos[head] in ("NOUN", "PROPN"):
+                # "the Taliban, WHO condemned": the relative pronoun stands for the noun the clause modifies.
+                subjects = [head if parse.norm[s] in RELATIVE_PRONOUNS else s for s in subjects]
+                passive = [head if parse.norm[s] in RELATIVE_PRONOUNS else s for s in passive]
+            if not (subjects or passive or agents):
+                # "USAID provided ...": the small model tags an unknown acronym before its verb as an adverb.
+                subjects = [
+                    c
+                    for c in parse.children[current]
+                    if c < current
+                    and parse.deps[c] in ("advmod", "npadvmod", "dep")
+                    and parse.words[c].isupper()
+                    and len(parse.words[c]) > 1
+                ]
             if subjects or passive or agents:
                 return subjects or agents, passive
-            head = parse.heads[current]
+            if parse.deps[current] in ("acl", "relcl") and parse.pos[head] in ("NOUN", "PROPN"):
+                # A clause on a noun with no subject of its own: "troops PATROLLING the border" (the noun does
+                # it), "sanctions IMPOSED on Iran" (the noun undergoes it).
+                if parse.tags[current] == "VBN" and not parse.children_with(current, "dobj"):
+                    return [], [head]
+                return [head], []
             if head == current or parse.deps[current] not in INHERIT_DEPS:
                 break
             # "urged Iran to stop": the object of an object-control verb is the subject of its complement.
@@ -517,8 +579,6 @@ class ArticleCoder:
                 complement = self.triggers.complement_class(parse.norm_lemma[head], parse.pos[head])
                 if objects and complement is not None and complement.object_control:
                     return objects, []
-            if parse.deps[current] in ("acl", "relcl") and parse.pos[head] in ("NOUN", "PROPN"):
-                break
             current = head
             if parse.pos[current] == "ADP":
                 current = parse.heads[current]
@@ -705,6 +765,11 @@ class ArticleCoder:
             if dep in ("compound", "conj", "appos") and parse.pos[head] in ("NOUN", "PROPN"):
                 current = head
                 continue
+            if dep == "pobj" and parse.norm[head] == "of":
+                holder = parse.heads[head]
+                if holder != head and parse.norm_lemma[holder] in self.triggers.container_nouns:
+                    current = holder
+                    continue
             if dep in ("dobj", "nsubjpass", "attr") and parse.pos[head] == "VERB":
                 return head if parse.norm_lemma[head] in self.triggers.support_verbs else None
             if dep == "pobj" and parse.norm[head] in self.triggers.circumstance_preps:
@@ -857,9 +922,16 @@ class ArticleCoder:
                             if place is not None:
                                 return place
                         # "in the Gaza Strip": a place the countries codebook knows though the gazetteer does not.
-                        mention = mentions_by_token.get(pobj) if mentions_by_token else None
-                        if mention is not None and mention.kind == "country" and mention.country and not mention.sector:
-                            return Place(mention.text, mention.country, None, None, "country")
+                        # "in Montenegro province": the country may be a modifier of the place noun.
+                        for word in (pobj, *(c for c in parse.children[pobj] if parse.deps[c] == "compound")):
+                            mention = mentions_by_token.get(word) if mentions_by_token else None
+                            if (
+                                mention is not None
+                                and mention.kind == "country"
+                                and mention.country
+                                and not mention.sector
+                            ):
+                                return Place(mention.text, mention.country, None, None, "country")
                 frontier.append((child, depth + 1))
         return None
 
@@ -867,6 +939,9 @@ class ArticleCoder:
 
     def _complement_governor(self, parse: Parse, token: int) -> tuple[int, ComplementClass] | None:
         """'agreed TO MEET', 'their readiness TO COORDINATE', 'urged Iran TO STOP': the complement-taking word."""
+        while parse.deps[token] == "conj" and parse.heads[token] != token:
+            # "aims to tighten sanctions and IMPOSE a blockade": a conjunct shares its first conjunct's governor.
+            token = parse.heads[token]
         if parse.deps[token] not in ("xcomp", "acl", "ccomp"):
             return None
         head = parse.heads[token]
@@ -955,10 +1030,13 @@ class ArticleCoder:
         trigger_words = [parse.words[token]]
         refused = False
         negated = parse.is_negated(token) or any(parse.norm[c] in ("no", "never") for c in parse.children[token])
+        if pattern.pos == "ADJ":
+            # "is not optimistic": the negation hangs from the copula.
+            negated = negated or parse.is_negated(parse.heads[token])
         confidence = 0.9 if pattern.specificity else (0.8 if pattern.pos == "VERB" else 0.72)
         # Events deep in subordinate clauses are more often mis-parsed (and rarely the sentence's news).
         confidence *= max(0.75, 1.0 - 0.05 * self._clause_depth(parse, token))
-        if pattern.statement:
+        if pattern.statement and governor is None:
             confidence = 0.6
         role_token = token
         if governor is not None:
@@ -986,6 +1064,8 @@ class ArticleCoder:
         if pattern.pos == "NOUN":
             # "will extend the CURFEW": a noun event takes the modality of the verb that carries it.
             modal_token = self._agent_verb(parse, token) or token
+        elif pattern.pos == "ADJ":
+            modal_token = parse.heads[token]
         modal = (
             None
             if governor is not None or refused
@@ -1001,7 +1081,7 @@ class ArticleCoder:
             code = modal_class.transform(code)
             trigger_words.insert(0, modal_word)
             confidence *= 0.9
-        if pattern.pos == "VERB" and role_token == token:
+        if pattern.pos in ("VERB", "ADJ") and role_token == token:
             sources, targets, from_subject = self._verb_roles(parse, candidate, mentions_by_token, discourse)
         elif pattern.pos == "VERB" or parse.pos[role_token] == "NOUN":
             sources, targets, from_subject = self._noun_roles(
@@ -1040,7 +1120,7 @@ class ArticleCoder:
             targets = demanded or targets
         if not sources and int(code[:2]) >= 17 and pattern.pos == "VERB":
             sources = self._unknown_perpetrator(parse, token, code, mentions_by_token)
-        if pattern.statement:
+        if pattern.statement and governor is None:
             # A bare statement is worth a row only when a known actor makes it: not "she said" resolved to
             # the article's country, nor an unknown named entity.
             sources = [s for s in sources if s.via not in ("entity", "context") and (s.named and s.code != "UNK")]
@@ -1056,13 +1136,17 @@ class ArticleCoder:
         # An unnamed target ("former president", "52 members of ...") is taken as domestic to the source when
         # neither the place nor the article says otherwise.
         source_country = next((s.country for s in sources if s.country), None)
-        targets = [self._with_context_country(t, context_country or source_country) for t in targets]
+        # A guess that makes the target the source itself ("President Reagan" as DEUGOV after "the German
+        # government welcomed ...") is the wrong guess: the actor stays known by its sector only.
+        source_codes = {s.code for s in sources}
+        targets = [self._compatriot(t, context_country or source_country, source_codes) for t in targets]
         # Likewise an unnamed actor acting on a named one is taken as its compatriot ("Judge X opened
         # investigations against Chilean officials", "militants tried to kill Prime Minister Allawi").
         target_countries = {t.country for t in targets if t.country}
         if len(target_countries) == 1:
             (only,) = target_countries
-            sources = [self._with_context_country(s, only) for s in sources]
+            target_codes = {t.code for t in targets}
+            sources = [self._compatriot(s, only, target_codes) for s in sources]
         if not pattern.no_target:
             targets = [t for t in targets if t.named or not any(s.named for s in sources)]
         # "set up a centre in Tokyo", "troops arrived in Bosnia": the place's country is the target.
@@ -1147,14 +1231,25 @@ class ArticleCoder:
         """Violence with an unresolved doer ("a roadside bomb killed ...", "... were killed by gunmen") is coded
         with an unknown source; an arrest with no doer named is the act of the place's authorities."""
         subjects, passive = self._subject_of(parse, verb)
-        doers = [s for s in subjects if parse.pos[s] in ("NOUN", "PROPN")]
+        # "an attack on mosques THAT KILLED 40": the noun the clause describes is an event already coded (or an
+        # accident), not a perpetrator.
+        doers = [s for s in subjects if parse.pos[s] in ("NOUN", "PROPN") and s != parse.heads[verb]]
         if doers:
             text = parse.span_text(*self._np_span(parse, doers[0]))
             # CAMEO codes an unknown perpetrator by where the violence happened ("a roadside bomb near Samarra").
-            place = self._event_place(parse, verb, (), (), mentions_by_token)
+            place = self._event_place(parse, verb, (), (), mentions_by_token) or self._event_place(
+                parse, doers[0], (), (), mentions_by_token
+            )
             country = place.country if place is not None else None
             return [ActorRef(country or "UNK", country, None, None, text, "unknown", "unknown", doers[0])]
-        if passive and code[:2] == "17":
+        if passive and code[:2] in ("18", "19", "20") and parse.deps[verb] not in ("acl", "relcl", "amod"):
+            # "three civilians were killed in a car bombing in Baghdad": violence with no doer named at all; the
+            # place may hang from the means ("a bombing IN BAGHDAD").
+            means = [pobj for prep in parse.children_with(verb, "prep") for pobj in parse.children_with(prep, "pobj")]
+            place = self._event_place(parse, verb, (), means, mentions_by_token)
+            country = place.country if place is not None else None
+            return [ActorRef(country or "UNK", country, None, None, "", "unknown", "unknown", verb)]
+        if passive and code[:2] == "17" and parse.deps[verb] not in ("acl", "relcl"):
             place = self._event_place(parse, verb, (), (), mentions_by_token)
             if place is not None and place.country:
                 return [
@@ -1166,6 +1261,12 @@ class ArticleCoder:
     def _np_span(parse: Parse, head: int) -> tuple[int, int]:
         tokens = [t for t in parse.subtree(head) if parse.deps[t] not in ("relcl", "acl", "punct") or t == head]
         return min(tokens), max(tokens) + 1
+
+    @classmethod
+    def _compatriot(cls, ref: ActorRef, country: str | None, other_codes: set[str]) -> ActorRef:
+        """`ref` given `country` when it has none, unless that would make it one of the other side's actors."""
+        guess = cls._with_context_country(ref, country)
+        return ref if guess.code in other_codes else guess
 
     @staticmethod
     def _with_context_country(ref: ActorRef, country: str | None) -> ActorRef:
@@ -1215,14 +1316,10 @@ class ArticleCoder:
             head = parse.heads[current]
             if head == current:
                 break
-            if parse.pos[head] in ("VERB", "AUX") and parse.deps[current] in (
-                "xcomp",
-                "ccomp",
-                "advcl",
-                "relcl",
-                "acl",
-                "conj",
+            if parse.deps[current] in ("relcl", "acl") or (
+                parse.pos[head] in ("VERB", "AUX") and parse.deps[current] in ("xcomp", "ccomp", "advcl", "conj")
             ):
+                # A clause on a noun ("a militia leader CHARGED with ...") is background too.
                 depth += 1
             current = head
         return depth

@@ -23,11 +23,15 @@ _PATTERN_KEYS = {
 _COMPLEMENT_KEYS = {"verbs", "nouns", "adjectives", "code", "map", "object_control"}
 
 
+# `object: ["*"]`: the trigger needs a direct object, whatever it is ("returned two paintings to Brazil").
+ANY_OBJECT = frozenset({"*"})
+
+
 @dataclass(frozen=True, slots=True)
 class Pattern:
     lemma: str
     code: str
-    pos: str  # VERB | NOUN
+    pos: str  # VERB | NOUN | ADJ
     object: frozenset[str] | None = None
     prep: frozenset[str] | None = None
     particle: str | None = None
@@ -43,7 +47,8 @@ class Pattern:
     @property
     def specificity(self) -> int:
         """How much evidence the pattern needs: more conditions, more trust in the code."""
-        return sum(1 for condition in (self.object, self.prep, self.particle, self.modifier, self.context) if condition)
+        conditions = (self.object, self.prep, self.particle, self.modifier, self.context)
+        return sum(1 for condition in conditions if condition and condition != ANY_OBJECT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +74,13 @@ class ComplementClass:
 class TriggerBook:
     verbs: dict[str, list[Pattern]]
     nouns: dict[str, list[Pattern]]
+    adjectives: dict[str, list[Pattern]]
     complements: list[ComplementClass]
     default_targets: tuple[str, ...]
     source_preps: frozenset[str]
     support_verbs: frozenset[str] = frozenset()
     circumstance_preps: frozenset[str] = frozenset()
+    container_nouns: frozenset[str] = frozenset()
     mutual: tuple[str, ...] = ()
     discourse: dict[str, frozenset[str]] = field(default_factory=dict)
     modality: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -113,8 +120,8 @@ def validate_triggers(data: Any, events: dict, file: str = "triggers.yaml") -> N
 def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> TriggerBook:
     if not isinstance(data, dict):
         raise _fail(file, "top level", "must be a mapping with verbs, nouns, complements, discourse")
-    patterns: dict[str, dict[str, list[Pattern]]] = {"VERB": {}, "NOUN": {}}
-    for section, pos in (("verbs", "VERB"), ("nouns", "NOUN")):
+    patterns: dict[str, dict[str, list[Pattern]]] = {"VERB": {}, "NOUN": {}, "ADJ": {}}
+    for section, pos in (("verbs", "VERB"), ("nouns", "NOUN"), ("adjectives", "ADJ")):
         for index, entry in enumerate(data.get(section) or []):
             where = f"{section}[{index}]"
             if not isinstance(entry, dict):
@@ -200,12 +207,14 @@ def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> 
         modality=modality,
         verbs=patterns["VERB"],
         nouns=patterns["NOUN"],
+        adjectives=patterns["ADJ"],
         complements=complements,
         default_targets=tuple(defaults.get("targets") or ("with", "to", "against", "on")),
         source_preps=frozenset(defaults.get("source_preps") or ("by",)),
         support_verbs=_lemmas(defaults.get("support_verbs"), file, "defaults", "support_verbs") or frozenset(),
         circumstance_preps=_lemmas(defaults.get("circumstance_preps"), file, "defaults", "circumstance_preps")
         or frozenset(),
+        container_nouns=_lemmas(defaults.get("container_nouns"), file, "defaults", "container_nouns") or frozenset(),
         mutual=tuple(str(code) for code in defaults.get("mutual") or ()),
         discourse=discourse,
     )

@@ -58,7 +58,7 @@ def main_interaction(rows: Sequence[Mapping]) -> Mapping | None:
         return None
     return max(
         rows,
-        key=lambda r: (r["cameo_root"] != "01", r["confidence"], -r["sentence_index"], r["interaction_id"]),
+        key=lambda r: (r["cameo_code"] != "010", r["confidence"], -r["sentence_index"], r["interaction_id"]),
     )
 
 

@@ -267,22 +267,20 @@ class _Utf8Lines:
         return self._text.read(size).encode("utf-8")
 
 
-def _utf8_stream(stream):
-    """The stream itself, or a UTF-8 view of it when it opens with a UTF-16/32 byte-order mark."""
-    head = stream.read(4)
-    rest = _Prefixed(head, stream)
-    for mark, encoding in _WIDE_BOMS:
-        if head.startswith(mark):
-            return _Utf8Lines(rest, encoding)
-    return io.BufferedReader(rest)
-
-
 def _json_lines(stream, uri: str, doc_id: str, limits: Limits, prefix: str) -> Iterator[RawRecord | DeadLetter]:
     limit = limits.max_article_bytes
-    stream = _utf8_stream(stream)
+    # The first line is read as bytes either way; only a file that opens with a UTF-16/32 byte-order mark is
+    # re-read through a decoder (which reads ahead: a truncated wide file loses the records of its last block).
+    pending: bytes | None = stream.readline(limit + 1)
+    wide = next((encoding for mark, encoding in _WIDE_BOMS if pending.startswith(mark)), None)
+    if wide is not None:
+        stream, pending = _Utf8Lines(_Prefixed(pending, stream), wide), None
     line_number = 0
     while True:
-        line = stream.readline(limit + 1)
+        if pending is not None:
+            line, pending = pending, None
+        else:
+            line = stream.readline(limit + 1)
         if not line:
             return
         line_number += 1

@@ -111,6 +111,34 @@ def write_atomic(path: str, data: bytes) -> None:
     FileSystems.rename([temporary], [path])
 
 
+def clear_table_files(folders: Iterable[str]) -> list[str]:
+    """Delete the table files (`*.avro`, `*.parquet`) and write temporaries under `folders`; returns their paths.
+
+    Used by `parley batch --overwrite` on Parley's own table folders only: any other file is left alone."""
+
+    def is_table_file(name: str) -> bool:
+        return name.endswith((".avro", ".parquet")) or TEMP_NAME.match(name) is not None
+
+    removed: list[str] = []
+    for folder in folders:
+        if is_local(folder):
+            for root, _dirs, files in os.walk(local_path(folder)):
+                for name in files:
+                    if is_table_file(name):
+                        path = os.path.join(root, name)
+                        os.unlink(path)
+                        removed.append(path)
+            continue
+        from apache_beam.io.filesystems import FileSystems
+
+        matched = [m.path for result in FileSystems.match([f"{folder.rstrip('/')}/**"]) for m in result.metadata_list]
+        doomed = [path for path in matched if is_table_file(path.rsplit("/", 1)[-1])]
+        if doomed:
+            FileSystems.delete(doomed)
+        removed.extend(doomed)
+    return removed
+
+
 def sweep_stale_temporaries(folders: Iterable[str], started_at: float, margin_seconds: float = 60.0) -> list[str]:
     """Delete the temporary files a killed run left in `folders` and their sub-folders; returns their paths.
 

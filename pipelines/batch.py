@@ -24,7 +24,8 @@ from parley.transforms.read import ReadArticles
 from parley.transforms.write import WriteTables
 
 from parley.progress import Progress
-from parley.storage import absolute, mask_credentials
+from parley.storage import absolute, clear_table_files, mask_credentials
+from parley.tables import table_folders
 
 
 class UsageError(ValueError):
@@ -83,6 +84,8 @@ class RunSummary:
         }
         if reasons:
             lines.append("  dead-letter reasons: " + ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items())))
+        if "files_replaced" in self.counters:
+            lines.append(f"  replaced         {self.counters['files_replaced']:>9,} table files of earlier runs")
         if "files_skipped" in self.counters:
             lines.append(f"  skipped          {self.counters['files_skipped']:>9,} input files already in the manifest")
         output = mask_credentials(self.output)
@@ -122,6 +125,10 @@ def run(argv: Sequence[str]) -> RunSummary:
     options = parse_options(argv)
     started = time.monotonic()
     selection = manifest = None
+    if options.overwrite and options.since_manifest:
+        # The manifest says earlier runs' rows are in the tables; --overwrite would delete them.
+        raise UsageError("--overwrite and --since-manifest contradict each other: use one")
+    replaced = len(clear_table_files(table_folders(options.output))) if options.overwrite else None
     if options.since_manifest:
         from parley.manifest import load_manifest, select_new_inputs
 
@@ -142,6 +149,8 @@ def run(argv: Sequence[str]) -> RunSummary:
         result = pipeline.run()
         result.wait_until_finish()
     summary = RunSummary(options.output, time.monotonic() - started, collect_counters(result))
+    if replaced is not None:
+        summary.counters["files_replaced"] = replaced
     if selection is not None:
         from parley.manifest import record_processed
 

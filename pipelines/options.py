@@ -91,6 +91,15 @@ class ParleyOptions(PipelineOptions):
             "this run's files there once it succeeds. For nightly runs over a growing archive.",
         )
         parser.add_argument(
+            "--overwrite",
+            dest="overwrite",
+            action="store_true",
+            default=False,
+            help="Delete the tables an earlier run wrote under --output before writing (batch). Without it a "
+            "run adds its files beside them: right for new inputs, but a re-run of the same inputs by another "
+            "Parley version would then add a second, different copy of their rows.",
+        )
+        parser.add_argument(
             "--quiet",
             dest="quiet",
             action="store_true",

@@ -101,6 +101,9 @@ def parse_stream_options(argv: Sequence[str]) -> StreamOptions:
         raise UsageError("--source is required")
     if not options.output:
         raise UsageError("--output is required")
+    for flag, given in (("--overwrite", options.overwrite), ("--since-manifest", options.since_manifest)):
+        if given:
+            raise UsageError(f"{flag} is a batch option: a stream adds its files to --output as it goes")
     options.output = absolute(options.output)
     return options
 

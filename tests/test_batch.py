@@ -76,6 +76,31 @@ def test_rerun_gives_identical_files_ids_and_rows(sample_run, tmp_path):
         assert comparable(parquet_rows(copy, table), table) == before[table], table
 
 
+def test_overwrite_replaces_an_earlier_runs_tables_and_nothing_else(sample_run, tmp_path):
+    output, _ = sample_run
+    copy = tmp_path / "copy"
+    shutil.copytree(output, copy)
+    # What an earlier Parley version left: a file of other rows in a partition, a killed write, a user's note.
+    stale = copy / "parquet" / "interactions" / "dt=2020-11-17" / "part-00000-of-00001-0123456789abcdef.parquet"
+    stale.write_bytes((next((copy / "parquet" / "interactions").rglob("*.parquet"))).read_bytes())
+    temporary = stale.parent / ".part-x.parquet.tmp-0123456789ab"
+    temporary.write_bytes(b"half")
+    note = copy / "parquet" / "README.txt"
+    note.write_text("kept")
+    summary = batch([SAMPLES], copy, "--overwrite")
+    assert summary.count("files_replaced") == len(listing(output)) + 2
+    assert [p for p in listing(copy) if p != "parquet/README.txt"] == listing(output)
+    assert not stale.exists() and not temporary.exists()
+    assert note.read_text() == "kept"
+    for table in DATA_TABLES:
+        assert comparable(parquet_rows(copy, table), table) == comparable(parquet_rows(output, table), table)
+
+
+def test_overwrite_and_manifest_together_are_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="contradict"):
+        batch([SAMPLES], tmp_path / "out", "--overwrite", "--since-manifest", str(tmp_path / "manifest.json"))
+
+
 def test_multiprocessing_runner_gives_the_same_rows(sample_run, tmp_path):
     output, _ = sample_run
     multi = tmp_path / "multi"

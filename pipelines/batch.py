@@ -84,7 +84,7 @@ class RunSummary:
         }
         if reasons:
             lines.append("  dead-letter reasons: " + ", ".join(f"{k} {v:,}" for k, v in sorted(reasons.items())))
-        if "files_replaced" in self.counters:
+        if self.count("files_replaced"):
             lines.append(f"  replaced         {self.counters['files_replaced']:>9,} table files of earlier runs")
         if "files_skipped" in self.counters:
             lines.append(f"  skipped          {self.counters['files_skipped']:>9,} input files already in the manifest")

@@ -84,6 +84,14 @@ def test_password_in_the_uri_is_refused(tmp_path):
         stream("redis://user:secret@127.0.0.1:1/s?group=g", tmp_path / "out", "--drain", "1")
 
 
+@pytest.mark.parametrize("flag", [["--overwrite"], ["--since-manifest", "m.json"]])
+def test_batch_only_options_are_refused(tmp_path, flag):
+    from parley.pipelines.batch import UsageError
+
+    with pytest.raises(UsageError, match="batch option"):
+        stream(f"dir://{tmp_path}", tmp_path / "out", "--drain", "1", *flag)
+
+
 @pytest.mark.slow
 def test_killed_stream_loses_nothing_and_duplicates_nothing(tmp_path):
     import redis

@@ -200,6 +200,14 @@ class ArticleCoder:
                 return None
         return consumed
 
+    def _first_match(self, parse: Parse, token: int, patterns: Sequence[Pattern]) -> Candidate | None:
+        """The first of a lemma's patterns (most specific first) that holds at `token`."""
+        for pattern in patterns:
+            taken = self._pattern_matches(parse, token, pattern)
+            if taken is not None:
+                return Candidate(token, pattern, pattern.code, taken)
+        return None
+
     def find_candidates(self, parse: Parse, start: int, end: int) -> list[Candidate]:
         candidates: list[Candidate] = []
         consumed: set[int] = set()
@@ -208,12 +216,10 @@ class ArticleCoder:
             # "the VISITING crown prince": a participle used as an adjective is not an act.
             if parse.pos[token] != "VERB" or parse.deps[token] == "amod":
                 continue
-            for pattern in self.triggers.verbs.get(parse.norm_lemma[token], ()):
-                taken = self._pattern_matches(parse, token, pattern)
-                if taken is not None:
-                    candidates.append(Candidate(token, pattern, pattern.code, taken))
-                    consumed.update(taken)
-                    break
+            found = self._first_match(parse, token, self.triggers.verbs.get(parse.norm_lemma[token], ()))
+            if found is not None:
+                candidates.append(found)
+                consumed.update(found.consumed)
         # A complement verb with no pattern of its own ("pressured X to cancel ...") codes its class's act.
         matched = {c.token for c in candidates}
         for token in range(start, end):
@@ -223,21 +229,14 @@ class ArticleCoder:
             if complement is not None and complement.code is not None:
                 pattern = Pattern(lemma=parse.norm_lemma[token], code=complement.code, pos="VERB")
                 candidates.append(Candidate(token, pattern, complement.code))
-        for token in range(start, end):
-            if parse.pos[token] not in ("NOUN", "PROPN") or token in consumed:
-                continue
-            for pattern in self.triggers.nouns.get(parse.norm_lemma[token], ()):
-                if self._pattern_matches(parse, token, pattern) is not None:
-                    candidates.append(Candidate(token, pattern, pattern.code))
-                    break
-        for token in range(start, end):
-            # Predicative adjectives only ("it is skeptical of"): "a critical moment" is no comment.
-            if parse.pos[token] != "ADJ" or parse.deps[token] not in PREDICATIVE_DEPS:
-                continue
-            for pattern in self.triggers.adjectives.get(parse.norm_lemma[token], ()):
-                if self._pattern_matches(parse, token, pattern) is not None:
-                    candidates.append(Candidate(token, pattern, pattern.code))
-                    break
+        nouns = [t for t in range(start, end) if parse.pos[t] in ("NOUN", "PROPN") and t not in consumed]
+        # Predicative adjectives only ("it is skeptical of"): "a critical moment" is no comment.
+        adjectives = [t for t in range(start, end) if parse.pos[t] == "ADJ" and parse.deps[t] in PREDICATIVE_DEPS]
+        for tokens, book in ((nouns, self.triggers.nouns), (adjectives, self.triggers.adjectives)):
+            for token in tokens:
+                found = self._first_match(parse, token, book.get(parse.norm_lemma[token], ()))
+                if found is not None:
+                    candidates.append(replace(found, consumed=()))
         return candidates
 
     # --------------------------------------------------------------------------------------------- actors

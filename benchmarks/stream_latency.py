@@ -17,7 +17,6 @@ import gzip
 import itertools
 import json
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,13 +27,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # the throw-away redis-server of the streaming tests
+
+from tests.streaming_helpers import redis_server  # noqa: E402
+
 CORPUS = REPO.parent / "shared" / "corpora" / "reuters21578.jsonl.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def load_articles(n: int, offset: int = 0) -> list[dict]:
@@ -84,6 +81,94 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def measure(args: argparse.Namespace, client, port: int, scratch: Path) -> dict:
+    """Latency at 1 and 10 articles/s, then stream vs batch throughput, against the redis-server on `port`."""
+    report: dict = {}
+    output = scratch / "out"
+    stream = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "parley.cli",
+            "stream",
+            "--source",
+            f"redis://127.0.0.1:{port}/a?group=bench",
+            "--output",
+            str(output),
+            "--batch-max-seconds",
+            "0.5",
+            "--quiet",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    watcher = Watcher(output)
+    warm = load_articles(1, offset=10_000)
+    warm_id = client.xadd("a", {"article": json.dumps(warm[0])}).decode()
+    watcher.wait_for({warm_id}, 120)  # model loaded, first pipeline built
+
+    offset = 0
+    for rate in (1.0, 10.0):
+        count = int(rate * args.seconds)
+        articles = load_articles(count, offset)
+        offset += count * 2
+        pushed: dict[str, float] = {}
+        start = time.time()
+        for index, article in enumerate(articles):
+            target = start + index / rate
+            while time.time() < target:
+                watcher.poll()
+                time.sleep(0.01)
+            message_id = client.xadd("a", {"article": json.dumps(article)}).decode()
+            pushed[message_id] = time.time()
+        watcher.wait_for(set(pushed), 600)
+        latencies = [watcher.seen[i] - t for i, t in pushed.items() if i in watcher.seen]
+        report[f"{rate:g}/s"] = {
+            "articles": count,
+            "p50_s": round(statistics.median(latencies), 2),
+            "p95_s": round(percentile(latencies, 0.95), 2),
+            "max_s": round(max(latencies), 2),
+        }
+
+    articles = load_articles(args.throughput_articles, offset)
+    jsonl = scratch / "throughput.jsonl"
+    jsonl.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    started = time.time()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "parley.cli",
+            "batch",
+            "--input",
+            str(jsonl),
+            "--output",
+            str(scratch / "batch"),
+            "--quiet",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    batch_seconds = time.time() - started
+    started = time.time()
+    pipe = client.pipeline()
+    for article in articles:
+        pipe.xadd("a", {"article": json.dumps(article)})
+    message_ids = {m.decode() for m in pipe.execute()}
+    watcher.wait_for(message_ids, 1200)
+    stream_seconds = time.time() - started
+    report["throughput"] = {
+        "articles": len(articles),
+        "batch_seconds": round(batch_seconds, 1),
+        "stream_seconds": round(stream_seconds, 1),
+        "stream_over_batch": round(batch_seconds / stream_seconds, 2),
+    }
+    stream.terminate()
+    stream.wait(60)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30.0, help="Duration of each rate.")
@@ -93,106 +178,11 @@ def main() -> None:
     import redis
 
     scratch = Path(tempfile.mkdtemp(prefix="parley-stream-bench-"))
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(scratch)],
-        stdout=subprocess.DEVNULL,
-    )
-    report: dict = {}
-    try:
-        client = redis.Redis(port=port)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        output = scratch / "out"
-        stream = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "parley.cli",
-                "stream",
-                "--source",
-                f"redis://127.0.0.1:{port}/a?group=bench",
-                "--output",
-                str(output),
-                "--batch-max-seconds",
-                "0.5",
-                "--quiet",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        watcher = Watcher(output)
-        warm = load_articles(1, offset=10_000)
-        warm_id = client.xadd("a", {"article": json.dumps(warm[0])}).decode()
-        watcher.wait_for({warm_id}, 120)  # model loaded, first pipeline built
-
-        offset = 0
-        for rate in (1.0, 10.0):
-            count = int(rate * args.seconds)
-            articles = load_articles(count, offset)
-            offset += count * 2
-            pushed: dict[str, float] = {}
-            start = time.time()
-            for index, article in enumerate(articles):
-                target = start + index / rate
-                while time.time() < target:
-                    watcher.poll()
-                    time.sleep(0.01)
-                message_id = client.xadd("a", {"article": json.dumps(article)}).decode()
-                pushed[message_id] = time.time()
-            watcher.wait_for(set(pushed), 600)
-            latencies = [watcher.seen[i] - t for i, t in pushed.items() if i in watcher.seen]
-            report[f"{rate:g}/s"] = {
-                "articles": count,
-                "p50_s": round(statistics.median(latencies), 2),
-                "p95_s": round(percentile(latencies, 0.95), 2),
-                "max_s": round(max(latencies), 2),
-            }
-
-        articles = load_articles(args.throughput_articles, offset)
-        jsonl = scratch / "throughput.jsonl"
-        jsonl.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
-        started = time.time()
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "parley.cli",
-                "batch",
-                "--input",
-                str(jsonl),
-                "--output",
-                str(scratch / "batch"),
-                "--quiet",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        batch_seconds = time.time() - started
-        started = time.time()
-        pipe = client.pipeline()
-        for article in articles:
-            pipe.xadd("a", {"article": json.dumps(article)})
-        message_ids = {m.decode() for m in pipe.execute()}
-        watcher.wait_for(message_ids, 1200)
-        stream_seconds = time.time() - started
-        report["throughput"] = {
-            "articles": len(articles),
-            "batch_seconds": round(batch_seconds, 1),
-            "stream_seconds": round(stream_seconds, 1),
-            "stream_over_batch": round(batch_seconds / stream_seconds, 2),
-        }
-        stream.terminate()
-        stream.wait(60)
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(scratch, ignore_errors=True)
+    with redis_server() as port:
+        try:
+            report = measure(args, redis.Redis(port=port), port, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     print("Parley stream: latency from XADD to the row readable in Parquet (Reuters wire stories)")
     for rate in ("1/s", "10/s"):

@@ -23,56 +23,45 @@ def _usage() -> str:
     return "\n".join(lines)
 
 
-def _batch(argv: Sequence[str]) -> int:
+def _run_pipeline(command: str, description: str, options_class, run, argv: Sequence[str]) -> int:
+    """`parley batch` / `parley stream`: help from the options class, usage errors without a traceback, the
+    summary table, and exit 1 when the accounting does not balance."""
+    from parley.pipelines.batch import UsageError
+
     if "--help" in argv or "-h" in argv:
         import argparse
 
-        from parley.pipelines.options import ParleyOptions
-
-        parser = argparse.ArgumentParser(
-            prog="parley batch",
-            description="Batch pipeline: articles in, Avro + Parquet tables out. Any Beam pipeline option "
-            "(--runner, --direct_num_workers, --direct_running_mode, ...) is accepted too.",
-        )
-        ParleyOptions._add_argparse_args(parser)
+        parser = argparse.ArgumentParser(prog=f"parley {command}", description=description)
+        options_class._add_argparse_args(parser)
         parser.print_help()
         return 0
-    from parley.pipelines.batch import UsageError, run
-
     try:
         summary = run(argv)
     except UsageError as error:
-        print(f"parley batch: error: {error}", file=sys.stderr)
+        print(f"parley {command}: error: {error}", file=sys.stderr)
         return 2
     print("\n".join(summary.lines()))
     return 0 if summary.balanced else 1
+
+
+def _batch(argv: Sequence[str]) -> int:
+    from parley.pipelines.batch import run
+    from parley.pipelines.options import ParleyOptions
+
+    description = (
+        "Batch pipeline: articles in, Avro + Parquet tables out. Any Beam pipeline option "
+        "(--runner, --direct_num_workers, --direct_running_mode, ...) is accepted too."
+    )
+    return _run_pipeline("batch", description, ParleyOptions, run, argv)
 
 
 def _stream(argv: Sequence[str]) -> int:
-    if "--help" in argv or "-h" in argv:
-        import argparse
-
-        from parley.pipelines.stream import StreamOptions
-
-        parser = argparse.ArgumentParser(
-            prog="parley stream",
-            description="Streaming: a queue, feeds or a folder in, the six tables out, micro-batch by micro-batch.",
-        )
-        StreamOptions._add_argparse_args(parser)
-        parser.print_help()
-        return 0
-    from parley.pipelines.batch import UsageError
-    from parley.pipelines.stream import run
+    from parley.pipelines.stream import StreamOptions, run
 
     if "--quiet" not in argv:
         logging.getLogger("parley.stream").setLevel(logging.INFO)
-    try:
-        summary = run(argv)
-    except UsageError as error:
-        print(f"parley stream: error: {error}", file=sys.stderr)
-        return 2
-    print("\n".join(summary.lines()))
-    return 0 if summary.balanced else 1
+    description = "Streaming: a queue, feeds or a folder in, the six tables out, micro-batch by micro-batch."
+    return _run_pipeline("stream", description, StreamOptions, run, argv)
 
 
 def _eval(argv: Sequence[str]) -> int:

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -111,48 +111,14 @@ def write_atomic(path: str, data: bytes) -> None:
     FileSystems.rename([temporary], [path])
 
 
-def clear_table_files(folders: Iterable[str]) -> list[str]:
-    """Delete the table files (`*.avro`, `*.parquet`) and write temporaries under `folders`; returns their paths.
-
-    Used by `parley batch --overwrite` on Parley's own table folders only: any other file is left alone."""
-
-    def is_table_file(name: str) -> bool:
-        return name.endswith((".avro", ".parquet")) or TEMP_NAME.match(name) is not None
-
+def _delete_files(folders: Iterable[str], doomed: Callable[[str, float | None], bool]) -> list[str]:
+    """Delete the regular files under `folders` (sub-folders included, symlinks not followed) for which
+    `doomed(name, modified)` holds (epoch seconds; None where a remote filesystem does not say); returns their
+    paths. A folder that does not exist is skipped."""
     removed: list[str] = []
     for folder in folders:
         if is_local(folder):
-            for root, _dirs, files in os.walk(local_path(folder)):
-                for name in files:
-                    if is_table_file(name):
-                        path = os.path.join(root, name)
-                        os.unlink(path)
-                        removed.append(path)
-            continue
-        from apache_beam.io.filesystems import FileSystems
-
-        matched = [m.path for result in FileSystems.match([f"{folder.rstrip('/')}/**"]) for m in result.metadata_list]
-        doomed = [path for path in matched if is_table_file(path.rsplit("/", 1)[-1])]
-        if doomed:
-            FileSystems.delete(doomed)
-        removed.extend(doomed)
-    return removed
-
-
-def sweep_stale_temporaries(folders: Iterable[str], started_at: float, margin_seconds: float = 60.0) -> list[str]:
-    """Delete the temporary files a killed run left in `folders` and their sub-folders; returns their paths.
-
-    Only files named exactly as write_atomic names them (`.<name>.tmp-<12 hex>`) and last modified more than
-    `margin_seconds` before `started_at` (this run's start, epoch seconds) are deleted: a file being written
-    now, by this run or another one, is never touched. Nothing else is deleted, whatever its name.
-    """
-    cutoff = started_at - margin_seconds
-    removed = []
-    for folder in folders:
-        if is_local(folder):
             root = local_path(folder)
-            if not os.path.isdir(root):
-                continue
             for current, _dirs, files in os.walk(root, followlinks=False):
                 for name in files:
                     path = os.path.join(current, name)
@@ -160,7 +126,7 @@ def sweep_stale_temporaries(folders: Iterable[str], started_at: float, margin_se
                         info = os.lstat(path)
                     except OSError:
                         continue
-                    if TEMP_NAME.match(name) and stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                    if stat.S_ISREG(info.st_mode) and doomed(name, info.st_mtime):
                         try:
                             os.unlink(path)
                             removed.append(path)
@@ -173,15 +139,33 @@ def sweep_stale_temporaries(folders: Iterable[str], started_at: float, margin_se
             matches = FileSystems.match([f"{folder.rstrip('/')}/**"])[0].metadata_list
         except Exception:
             continue
-        stale = [
-            m.path
-            for m in matches
-            if TEMP_NAME.match(m.path.rsplit("/", 1)[-1]) and 0 < (m.last_updated_in_seconds or 0) < cutoff
-        ]
-        if stale:
-            FileSystems.delete(stale)
-            removed.extend(stale)
+        paths = [m.path for m in matches if doomed(m.path.rsplit("/", 1)[-1], m.last_updated_in_seconds or None)]
+        if paths:
+            FileSystems.delete(paths)
+            removed.extend(paths)
     return removed
+
+
+def clear_table_files(folders: Iterable[str]) -> list[str]:
+    """Delete the table files (`*.avro`, `*.parquet`) and write temporaries under `folders`; returns their paths.
+
+    Used by `parley batch --overwrite` on Parley's own table folders only: any other file is left alone."""
+    return _delete_files(
+        folders, lambda name, _modified: name.endswith((".avro", ".parquet")) or TEMP_NAME.match(name) is not None
+    )
+
+
+def sweep_stale_temporaries(folders: Iterable[str], started_at: float, margin_seconds: float = 60.0) -> list[str]:
+    """Delete the temporary files a killed run left in `folders` and their sub-folders; returns their paths.
+
+    Only files named exactly as write_atomic names them (`.<name>.tmp-<12 hex>`) and last modified more than
+    `margin_seconds` before `started_at` (this run's start, epoch seconds) are deleted: a file being written
+    now, by this run or another one, is never touched. Nothing else is deleted, whatever its name.
+    """
+    cutoff = started_at - margin_seconds
+    return _delete_files(
+        folders, lambda name, modified: TEMP_NAME.match(name) is not None and modified is not None and modified < cutoff
+    )
 
 
 @dataclass(frozen=True, slots=True)

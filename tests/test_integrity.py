@@ -295,6 +295,49 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert list((tmp_path / "t").iterdir()) == []
 
 
+def test_a_file_group_is_invisible_until_committed_then_complete(tmp_path):
+    from parley.storage import AtomicFileGroup
+
+    files = AtomicFileGroup()
+    targets = {tmp_path / "a" / "dt=2020-01-01" / "part.parquet": b"one", tmp_path / "b" / "part.avro": b"two" * 1000}
+    for path, data in targets.items():
+        files.add(str(path), data)
+    assert len(files) == 2
+    for path in targets:
+        assert not path.exists()
+        [hidden] = path.parent.iterdir()
+        assert TEMP_NAME.match(hidden.name) and TEMP_NAME.match(hidden.name).group("final") == path.name
+    assert files.commit() == [str(p) for p in targets]
+    assert {p: p.read_bytes() for p in targets} == targets
+    assert all([*p.parent.iterdir()] == [p] for p in targets) and len(files) == 0
+
+
+def test_a_discarded_or_failed_file_group_leaves_nothing(tmp_path, monkeypatch):
+    from parley import storage
+
+    files = storage.AtomicFileGroup()
+    files.add(str(tmp_path / "t" / "one.parquet"), b"data")
+    files.discard()
+    assert list((tmp_path / "t").iterdir()) == []
+
+    renamed: list[str] = []
+    real_replace = storage.os.replace
+
+    def replace_then_fail(source, target):
+        if renamed:
+            raise OSError(28, "No space left on device")
+        real_replace(source, target)
+        renamed.append(target)
+
+    monkeypatch.setattr(storage.os, "replace", replace_then_fail)
+    for name in ("one.parquet", "two.parquet", "three.parquet"):
+        files.add(str(tmp_path / "t" / name), b"data")
+    with pytest.raises(OSError):
+        files.commit()
+    # The file renamed before the failure is complete; the others left no temporary behind.
+    assert [p.name for p in (tmp_path / "t").iterdir()] == ["one.parquet"]
+
+
 def test_write_paths_cannot_be_steered_by_input():
     from parley.tables import partition_folder
 

@@ -4,7 +4,8 @@ Layout: OUT/{avro,parquet}/<table>/dt=YYYY-MM-DD/part-SSSSS-of-NNNNN-<hash>.{avr
 Rows of one (table, dt) partition are counted first; the count decides the number of files (at most
 --max-rows-per-file rows each) and every row goes to a file by the hash of its id. Each file group is
 written once as Avro and once as Parquet from the same sorted rows, so the formats hold the same rows, and
-atomically (temporary name, then rename). Counts `rows_<table>` and `files_written`.
+atomically: a bundle's files are written under temporary names and renamed into place together at the end of
+the bundle, after one sync to disk (storage.AtomicFileGroup). Counts `rows_<table>` and `files_written`.
 
 A side branch sweeps the hidden temporary files a killed earlier run left in the table folders (only files
 named like write_atomic's temporaries and older than this run's start; see storage.sweep_stale_temporaries;
@@ -20,9 +21,10 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.window import GlobalWindows
 from parley.transforms.common import METRICS_NAMESPACE, TableRow
 
-from parley.storage import join, sweep_stale_temporaries, write_atomic
+from parley.storage import AtomicFileGroup, join, sweep_stale_temporaries
 from parley.tables import (
     avro_bytes,
     file_stem,
@@ -35,14 +37,16 @@ from parley.tables import (
 )
 
 
-def write_partition_files(output: str, table: str, dt: str, shard: int, shards: int, rows: list[dict]) -> list[str]:
-    """Write one file group (Avro + Parquet) and return the two paths."""
+def write_partition_files(
+    files: AtomicFileGroup, output: str, table: str, dt: str, shard: int, shards: int, rows: list[dict]
+) -> list[str]:
+    """Add one file group (Avro + Parquet) to `files`; returns the two paths they will have once committed."""
     ordered = sort_rows(table, rows)
     stem = file_stem(table, ordered, shard, shards)
     paths = []
     for fmt, encode in (("avro", avro_bytes), ("parquet", parquet_bytes)):
         path = join(partition_folder(output, fmt, table, dt), f"{stem}.{fmt}")
-        write_atomic(path, encode(table, ordered))
+        files.add(path, encode(table, ordered))
         paths.append(path)
     return paths
 
@@ -63,16 +67,31 @@ class _WriteGroupFn(beam.DoFn):
         self.files = Metrics.counter(METRICS_NAMESPACE, "files_written")
         self.counters: dict[str, object] = {}
 
+    def start_bundle(self) -> None:
+        self.pending = AtomicFileGroup()
+        self.written: list[tuple] = []
+
     def process(self, element) -> Iterable:
         (table, dt, shard, shards), rows = element
         rows = list(rows)
-        paths = write_partition_files(self.output, table, dt, shard, shards, rows)
+        try:
+            paths = write_partition_files(self.pending, self.output, table, dt, shard, shards, rows)
+        except BaseException:
+            self.pending.discard()
+            raise
         counter = self.counters.get(table)
         if counter is None:
             counter = self.counters[table] = Metrics.counter(METRICS_NAMESPACE, f"rows_{table}")
         counter.inc(len(rows))
         self.files.inc(len(paths))
-        yield table, dt, len(rows), tuple(paths)
+        self.written.append((table, dt, len(rows), tuple(paths)))
+        return []
+
+    def finish_bundle(self) -> Iterable:
+        # The file groups are reported only once they are visible.
+        self.pending.commit()
+        for group in self.written:
+            yield GlobalWindows.windowed_value(group)
 
 
 # Output folder -> when this process last swept it. A stream writes a micro-batch pipeline every few seconds:

@@ -55,6 +55,34 @@ def guard_sentence_starts(doc):
     return doc
 
 
+# glibc malloc: serve allocations below 64 MiB from the heap and keep up to 256 MiB of freed heap. With the
+# defaults, a Beam worker's mix of spaCy batch arrays and many small Python objects kept trimming the heap
+# and faulting the pages back in: 645k page faults and 5 s of system time on the 300-article benchmark, against
+# 100k and 1.7 s with these (the spaCy floor alone is unchanged). Peak RSS grew by about 5%.
+_MMAP_THRESHOLD_BYTES = 64 << 20
+_TRIM_THRESHOLD_BYTES = 256 << 20
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameter numbers from glibc's malloc.h
+
+
+@cache
+def tune_allocator() -> bool:
+    """Apply the malloc thresholds above once per process; False where the C library is not glibc."""
+    import ctypes
+    import ctypes.util
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(
+            libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
+            and libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES)
+        )
+    except (OSError, AttributeError):
+        return False
+
+
 def _register_components() -> None:
     from spacy.language import Language
 
@@ -67,6 +95,7 @@ def load_pipeline(model_name: str = DEFAULT_MODEL, max_length: int = 100_000):
     """Load the spaCy pipeline once per process (cached), with only the components Parley uses."""
     import spacy
 
+    tune_allocator()
     try:
         nlp = spacy.load(model_name)
     except OSError as error:

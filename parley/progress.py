@@ -60,16 +60,19 @@ class _Tally:
                 self.counts["records"] += 1
                 self.files.add(element.input_uri)
             else:
-                table, _dt, row = element
+                table, _dt, rows = element
                 if table == "articles":
-                    self.counts["articles"] += 1
+                    self.counts["articles"] += len(rows)
                 elif table == "interactions":
-                    self.counts["interactions"] += 1
-                elif table == "dead_letters" and row.get("stage") in RECORD_STAGES:
-                    self.counts["dead_records"] += 1
-                    if row.get("stage") == "read":  # a file that could not be read at all (or not completely)
-                        self.counts["records"] += 1
-                        self.files.add(row.get("input_uri"))
+                    self.counts["interactions"] += len(rows)
+                elif table == "dead_letters":
+                    for row in rows:
+                        if row.get("stage") not in RECORD_STAGES:
+                            continue
+                        self.counts["dead_records"] += 1
+                        if row.get("stage") == "read":  # a file that could not be read at all (or not completely)
+                            self.counts["records"] += 1
+                            self.files.add(row.get("input_uri"))
             self.dirty = True
         if time.monotonic() - self.flushed >= FLUSH_SECONDS:
             self.flush()

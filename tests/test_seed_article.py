@@ -98,7 +98,7 @@ def test_seed_article_through_beam_transforms():
             | beam.Create([seed_record()])
             | ProcessRecords(Limits(), DEFAULT_MODEL)
             | beam.Filter(lambda element: element[0] == "interactions")
-            | beam.Map(lambda element: element[2])
+            | beam.FlatMap(lambda element: element[2])
         )
         assert_that(rows, check_seed_interactions_matcher)
 

@@ -27,14 +27,14 @@ class TagActorsFn(beam.DoFn):
         paragraph = annotated.paragraph
         mentions = self.engine.tag_actors(annotated)
         self.mentions.inc(len(mentions))
-        dt = partition_for(paragraph.published_date)
-        for row in self.engine.mention_rows(mentions, paragraph.article_id):
-            yield beam.pvalue.TaggedOutput(self.ROWS, ("actor_mentions", dt, row))
+        if mentions:
+            rows = tuple(self.engine.mention_rows(mentions, paragraph.article_id))
+            yield beam.pvalue.TaggedOutput(self.ROWS, ("actor_mentions", partition_for(paragraph.published_date), rows))
         yield paragraph.article_id, (paragraph.paragraph_id, tuple(mentions))
 
 
 class TagActors(beam.PTransform):
-    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, mentions)), 'rows': TableRow}."""
+    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, mentions)), 'rows': TableRows}."""
 
     def expand(self, annotated):
         tagged = annotated | "Tag" >> beam.ParDo(TagActorsFn()).with_outputs(TagActorsFn.ROWS, main="by_article")

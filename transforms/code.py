@@ -66,17 +66,16 @@ class CodeArticleFn(beam.DoFn):
             for a in paragraphs
         ]
         dt = partition_for(paragraphs[0].paragraph.published_date)
-        for annotated, mentions, tags in joined:
-            yield ("paragraphs", dt, paragraph_row(annotated, mentions, tags, self.engine.version))
+        yield "paragraphs", dt, tuple(paragraph_row(a, m, t, self.engine.version) for a, m, t in joined)
         rows = self.engine.code_article(joined)
         self.articles.inc()
         self.interactions.inc(len(rows))
-        for row in rows:
-            yield ("interactions", dt, row)
+        if rows:
+            yield "interactions", dt, tuple(rows)
 
 
 class CodeInteractions(beam.PTransform):
-    """{'annotated', 'actors', 'topics'} keyed by article id -> TableRow (paragraphs and interactions)."""
+    """{'annotated', 'actors', 'topics'} keyed by article id -> TableRows (paragraphs and interactions)."""
 
     def expand(self, branches):
         return branches | "JoinByArticle" >> beam.CoGroupByKey() | "CodeArticle" >> beam.ParDo(CodeArticleFn())

@@ -13,15 +13,17 @@ DEAD_LETTERS = "dead_letters"
 # Hive's name for the partition of rows whose partition value is null (no publication date).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
-# Every table row travels as (table, dt, row): dt is the Hive partition value.
-TableRow = tuple[str, str, dict]
+# Table rows travel in batches, (table, dt, rows), every row of one batch in the same table and Hive partition
+# (dt): one element per paragraph or article and table rather than one per row. Each element costs Beam
+# about 16 microseconds per stage on the local runner, and the 300-article benchmark writes 37,000 rows.
+TableRows = tuple[str, str, tuple[dict, ...]]
 
 
 def partition_for(day: date | None) -> str:
     return day.isoformat() if day is not None else NULL_PARTITION
 
 
-def dead_letter_row(letter: DeadLetter, seen_at: datetime | None = None) -> TableRow:
+def dead_letter_row(letter: DeadLetter, seen_at: datetime | None = None) -> TableRows:
     seen_at = seen_at or datetime.now(UTC)
     row = {
         "dead_letter_id": content_id("dead_letter", letter.input_uri, letter.record_key, letter.stage, letter.reason),
@@ -34,4 +36,4 @@ def dead_letter_row(letter: DeadLetter, seen_at: datetime | None = None) -> Tabl
         "seen_at": seen_at,
         "coder_version": CODER_VERSION,
     }
-    return ("dead_letters", partition_for(seen_at.date()), row)
+    return ("dead_letters", partition_for(seen_at.date()), (row,))

@@ -49,14 +49,14 @@ class DeadLetterRowsFn(beam.DoFn):
 
 
 class DeadLetterRows(beam.PTransform):
-    """DeadLetter -> `dead_letters` TableRow, counting them by reason."""
+    """DeadLetter -> `dead_letters` TableRows, counting them by reason."""
 
     def expand(self, letters):
         return letters | "ToRows" >> beam.ParDo(DeadLetterRowsFn())
 
 
 class ProcessRecords(beam.PTransform):
-    """PCollection[RawRecord] -> PCollection[TableRow] for all six tables."""
+    """PCollection[RawRecord] -> PCollection[TableRows] for all six tables."""
 
     def __init__(
         self,

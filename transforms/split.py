@@ -93,7 +93,7 @@ class SplitParagraphsFn(beam.DoFn):
         self.paragraphs.inc(len(events))
         yield beam.pvalue.TaggedOutput(
             self.ARTICLE_ROWS,
-            ("articles", partition_for(article.published_date), article_row(article, len(events))),
+            ("articles", partition_for(article.published_date), (article_row(article, len(events)),)),
         )
         for event in events:
             if article.published_at is not None:
@@ -103,7 +103,7 @@ class SplitParagraphsFn(beam.DoFn):
 
 
 class SplitParagraphs(beam.PTransform):
-    """Article -> {'paragraphs': ParagraphEvent, 'article_rows': TableRow, 'dead_letters': DeadLetter}."""
+    """Article -> {'paragraphs': ParagraphEvent, 'article_rows': TableRows, 'dead_letters': DeadLetter}."""
 
     def __init__(self, limits: Limits) -> None:
         super().__init__()

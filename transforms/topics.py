@@ -27,14 +27,14 @@ class TagTopicsFn(beam.DoFn):
         paragraph = annotated.paragraph
         tags = self.engine.tag_topics(annotated)
         self.tags.inc(len(tags))
-        dt = partition_for(paragraph.published_date)
-        for row in self.engine.topic_rows(tags, paragraph.article_id):
-            yield beam.pvalue.TaggedOutput(self.ROWS, ("topics", dt, row))
+        if tags:
+            rows = tuple(self.engine.topic_rows(tags, paragraph.article_id))
+            yield beam.pvalue.TaggedOutput(self.ROWS, ("topics", partition_for(paragraph.published_date), rows))
         yield paragraph.article_id, (paragraph.paragraph_id, tuple(tags))
 
 
 class TagTopics(beam.PTransform):
-    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, tags)), 'rows': TableRow}."""
+    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, tags)), 'rows': TableRows}."""
 
     def expand(self, annotated):
         tagged = annotated | "Tag" >> beam.ParDo(TagTopicsFn()).with_outputs(TagTopicsFn.ROWS, main="by_article")

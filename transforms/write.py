@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
-from parley.transforms.common import METRICS_NAMESPACE, TableRow
+from parley.transforms.common import METRICS_NAMESPACE, TableRows
 
 from parley.storage import AtomicFileGroup, join, sweep_stale_temporaries
 from parley.tables import (
@@ -55,10 +55,17 @@ class _AssignShardFn(beam.DoFn):
     def __init__(self, max_rows_per_file: int) -> None:
         self.max_rows_per_file = max_rows_per_file
 
-    def process(self, element: TableRow, counts: dict) -> Iterable:
-        table, dt, row = element
+    def process(self, element: TableRows, counts: dict) -> Iterable:
+        table, dt, rows = element
         shards = shard_count(counts[(table, dt)], self.max_rows_per_file)
-        yield (table, dt, shard_of(table, row, shards), shards), row
+        if shards == 1:
+            yield (table, dt, 0, 1), rows
+            return
+        by_shard: dict[int, list[dict]] = {}
+        for row in rows:
+            by_shard.setdefault(shard_of(table, row, shards), []).append(row)
+        for shard, shard_rows in by_shard.items():
+            yield (table, dt, shard, shards), tuple(shard_rows)
 
 
 class _WriteGroupFn(beam.DoFn):
@@ -72,8 +79,8 @@ class _WriteGroupFn(beam.DoFn):
         self.written: list[tuple] = []
 
     def process(self, element) -> Iterable:
-        (table, dt, shard, shards), rows = element
-        rows = list(rows)
+        (table, dt, shard, shards), batches = element
+        rows = [row for batch in batches for row in batch]
         try:
             paths = write_partition_files(self.pending, self.output, table, dt, shard, shards, rows)
         except BaseException:
@@ -115,7 +122,7 @@ class _SweepStaleTemporariesFn(beam.DoFn):
 
 
 class WriteTables(beam.PTransform):
-    """PCollection[TableRow] -> PCollection[(table, dt, rows, paths)] of written file groups."""
+    """PCollection[TableRows] -> PCollection[(table, dt, rows, paths)] of written file groups."""
 
     def __init__(self, output: str, max_rows_per_file: int = 100_000, started_at: float | None = None) -> None:
         super().__init__()
@@ -132,7 +139,7 @@ class WriteTables(beam.PTransform):
         )
         counts = (
             rows
-            | "PartitionOf" >> beam.Map(lambda element: ((element[0], element[1]), 1))
+            | "PartitionOf" >> beam.Map(lambda element: ((element[0], element[1]), len(element[2])))
             | "CountPerPartition" >> beam.CombinePerKey(sum)
         )
         return (

@@ -113,24 +113,37 @@ def load_pipeline(model_name: str = DEFAULT_MODEL, max_length: int = 100_000):
     return nlp
 
 
+# Hash -> string of the vocabulary, shared by every doc of the process (spaCy's StringStore lookup is slower).
+_STRINGS: dict[int, str] = {}
+
+
 def compact(paragraph: ParagraphEvent, doc) -> AnnotatedParagraph:
-    words, offsets, lemmas, pos, tags, deps, heads = [], [], [], [], [], [], []
-    for token in doc:
-        words.append(token.text)
-        offsets.append(token.idx)
-        lemmas.append(token.lemma_)
-        pos.append(token.pos_)
-        tags.append(token.tag_)
-        deps.append(token.dep_)
-        heads.append(token.head.i)
+    """The doc as parallel tuples, read through one `doc.to_array` call rather than a Token object per token
+    (a third of the time on the benchmark's paragraphs)."""
+    from spacy.attrs import DEP, HEAD, IDX, LEMMA, ORTH, POS, TAG
+
+    columns = doc.to_array([ORTH, LEMMA, POS, TAG, DEP, IDX, HEAD])
+    # HEAD is the head's offset from the token, stored unsigned: the int64 view restores negative offsets.
+    heads = (columns[:, 6].view("int64") + range(len(doc))).tolist() if len(doc) else []
+    strings, known = doc.vocab.strings, _STRINGS
+
+    def text_of(column: int) -> tuple[str, ...]:
+        values = []
+        for key in columns[:, column].tolist():
+            value = known.get(key)
+            if value is None:
+                value = known[key] = strings[key]
+            values.append(value)
+        return tuple(values)
+
     return AnnotatedParagraph(
         paragraph=paragraph,
-        words=tuple(words),
-        offsets=tuple(offsets),
-        lemmas=tuple(lemmas),
-        pos=tuple(pos),
-        tags=tuple(tags),
-        deps=tuple(deps),
+        words=text_of(0),
+        offsets=tuple(columns[:, 5].tolist()),
+        lemmas=text_of(1),
+        pos=text_of(2),
+        tags=text_of(3),
+        deps=text_of(4),
         heads=tuple(heads),
         sent_starts=tuple(sent.start for sent in doc.sents),
         ents=tuple((ent.start, ent.end, ent.label_) for ent in doc.ents),

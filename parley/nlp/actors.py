@@ -84,6 +84,9 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
     keys = parse.match_keys
     position = 0
     while position < parse.n:
+        if not index.can_start(keys[position]):
+            position += 1
+            continue
         end, entries = index.longest_match(keys, position)
         accepted = [e for e in entries if _confirmed(parse, position, end, e)] if entries else []
         # A bare surname ("Bush", "Sharif") names someone only after a title ("President Bush").

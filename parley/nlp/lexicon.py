@@ -68,6 +68,11 @@ class PhraseIndex:
             entries.append(entry)
             self.size += 1
 
+    def can_start(self, forms: tuple[str, ...]) -> bool:
+        """Whether some phrase starts with one of a token's forms: most tokens start none, and this check
+        costs a tenth of a longest_match call."""
+        return any(form in self._root for form in forms)
+
     def longest_match(self, keys: Sequence[tuple[str, ...]], start: int) -> tuple[int, list[LexEntry]]:
         """The longest phrase starting at token `start`; keys[i] are the forms token i may match on.
 

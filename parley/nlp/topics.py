@@ -42,8 +42,12 @@ class TopicIndex:
         """Counter of (topic, term) occurrences; subject-only terms come back with topic ''."""
         found: Counter = Counter()
         start = 0
+        root = self._root
         while start < len(keys):
-            frontier = [self._root]
+            if not any(key in root for key in keys[start]):  # most tokens start no term
+                start += 1
+                continue
+            frontier = [root]
             position = start
             longest: set[_Term] = set()
             longest_end = start + 1

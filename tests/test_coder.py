@@ -180,3 +180,16 @@ def test_a_guess_that_makes_an_actor_act_on_itself_is_dropped(code_paragraphs):
     # Mitterrand predates the people codebook: his country must not be guessed from de Klerk's.
     rows = code_paragraphs(["President Francois Mitterrand gave a warm welcome to South African leader F.W. de Klerk."])
     assert any(r["cameo_code"] == "043" and r["target_code"] == "ZAFGOV" and r["source_code"] != "ZAFGOV" for r in rows)
+
+
+def test_place_of_the_object_is_the_target(code_paragraphs):
+    # The act is done to something located in a country: its people are the target.
+    threat = triples(code_paragraphs(["Turkey threatened to resume military operations in Iraq."]))
+    assert ("TUR", "IRQ", "138") in threat
+    fired = triples(code_paragraphs(["Russian warplanes fired missiles at targets in Syria on Monday."]))
+    assert ("RUSMIL", "SYR", "194") in fired
+
+
+def test_domestic_place_is_the_target_of_a_coercive_act(code_paragraphs):
+    rows = code_paragraphs(["The Kenyan government imposed a ban on public gatherings in Nairobi."])
+    assert ("KENGOV", "KEN", "172") in triples(rows)

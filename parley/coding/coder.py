@@ -934,6 +934,20 @@ class ArticleCoder:
                 frontier.append((child, depth + 1))
         return None
 
+    def _object_place(self, parse: Parse, token: int, others: Sequence[int], mentions_by_token) -> Place | None:
+        """The place of the act's object: 'in/at <place>' on the object of the trigger, of its complement
+        ("threatened to resume attacks IN ISRAEL") or of its prepositions ("fired at targets IN JERICHO")."""
+        heads = [token, *parse.children_with(token, "xcomp")]
+        objects = [c for h in heads for c in parse.children[h] if parse.deps[c] in OBJECT_DEPS]
+        objects += [
+            pobj for h in heads for prep in parse.children_with(h, "prep") for pobj in parse.children_with(prep, "pobj")
+        ]
+        for obj in objects:
+            place = self._event_place(parse, obj, others, (), mentions_by_token)
+            if place is not None and place.country:
+                return place
+        return None
+
     # ----------------------------------------------------------------------------------------- complements
 
     def _complement_governor(self, parse: Parse, token: int) -> tuple[int, ComplementClass] | None:
@@ -1157,6 +1171,19 @@ class ArticleCoder:
             and (int(code[:2]) >= 14 or all(s.country != place.country for s in sources))
         ):
             targets = [ActorRef(place.country, place.country, None, place.name, place.name, "country", "place")]
+        if (
+            not targets
+            and not pattern.no_target
+            and (place is None or not place.country)
+            and not code.startswith("04")
+            and not (len(sources) >= 2 and self.triggers.is_mutual(code))
+        ):
+            # "threatened to ban voting IN EAST JERUSALEM", "fired shells at targets IN JERICHO": the place of
+            # what the act is done to stands for the people there. Not the topic of a consultation ("discussed
+            # the situation in Syria"), nor a joint act whose parties are each other's targets.
+            held = self._object_place(parse, role_token, trigger_tokens, mentions_by_token)
+            if held is not None:
+                targets = [ActorRef(held.country, held.country, None, held.name, held.name, "country", "place")]
         symmetric = False
         pairs: list[tuple[ActorRef, ActorRef | None]] = []
         if len(sources) >= 2 and not targets and self.triggers.is_mutual(code):

@@ -193,3 +193,13 @@ def test_place_of_the_object_is_the_target(code_paragraphs):
 def test_domestic_place_is_the_target_of_a_coercive_act(code_paragraphs):
     rows = code_paragraphs(["The Kenyan government imposed a ban on public gatherings in Nairobi."])
     assert ("KENGOV", "KEN", "172") in triples(rows)
+
+
+def test_threat_is_aimed_at_the_subject_of_its_condition(code_paragraphs):
+    found = triples(code_paragraphs(["Egypt threatened to cut gas exports unless Sudan pays its debts."]))
+    assert any(s == "EGY" and t == "SDN" and code.startswith("13") for s, t, code in found)
+
+
+def test_the_condition_of_a_threat_is_not_an_event(code_paragraphs):
+    found = triples(code_paragraphs(["Egypt threatened to cut gas exports unless Sudan agrees to pay its debts."]))
+    assert not any(s == "SDN" for s, _t, _code in found)

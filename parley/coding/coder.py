@@ -999,7 +999,11 @@ class ArticleCoder:
             if governor is not None:
                 governed[candidate.token] = governor
         governors = {g for g, _ in governed.values()}
-        candidates = [c for c in candidates if not self._irrealis_object(parse, c, candidates)]
+        candidates = [
+            c
+            for c in candidates
+            if not self._irrealis_object(parse, c, candidates) and self._condition_clause(parse, c.token) is None
+        ]
         sentence_text = parse.span_text(start, end).strip()
         interactions: list[Interaction] = []
         for candidate in candidates:
@@ -1131,6 +1135,10 @@ class ArticleCoder:
         if obligation is not None:
             demanded = [r for s in obligation[1] for r in self.resolve(parse, s, mentions_by_token, discourse)]
             targets = demanded or targets
+        if code.startswith("13") and not targets:
+            targets = self._condition_subjects(
+                parse, governor[0] if governor is not None else token, mentions_by_token, discourse
+            )
         if not sources and int(code[:2]) >= 17 and pattern.pos == "VERB":
             sources = self._unknown_perpetrator(parse, token, code, mentions_by_token)
         if pattern.statement and governor is None:
@@ -1332,6 +1340,42 @@ class ArticleCoder:
         if self.triggers.complement_class(parse.norm_lemma[head], "VERB") is not None:
             return True
         return any(c.token == head and c.code[:2] in IRREALIS_ROOTS for c in candidates)
+
+    def _condition_marks(self) -> frozenset[str]:
+        modality = self.triggers.modality
+        return frozenset(modality.get("threat_conditions", ())) | frozenset(modality.get("conditions", ()))
+
+    @staticmethod
+    def _is_condition(parse: Parse, clause: int, marks: frozenset[str]) -> bool:
+        return any(parse.norm[m] in marks for m in parse.children_with(clause, "mark"))
+
+    def _condition_clause(self, parse: Parse, token: int) -> int | None:
+        """The verb of the if/unless clause a trigger stands in ("... unless Baghdad ACCEPTED its conditions"):
+        a condition is not an event that happened."""
+        marks = self._condition_marks()
+        current = token
+        for _ in range(parse.n):
+            head = parse.heads[current]
+            if head == current:
+                return None
+            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
+                return current
+            current = head
+        return None
+
+    def _condition_subjects(self, parse: Parse, token: int, mentions_by_token, discourse) -> list[ActorRef]:
+        """Whom a threat is aimed at: the subject of its condition ("threatened to strike unless ISRAEL rescinds
+        ...", "will stop the talks if the UNITED STATES goes ahead")."""
+        marks = self._condition_marks()
+        for node in parse.subtree(token):
+            if parse.deps[node] != "advcl" or not self._is_condition(parse, node, marks):
+                continue
+            for subject in parse.children[node]:
+                if parse.deps[subject] in ("nsubj", "nsubjpass"):
+                    found = [r for r in self.resolve(parse, subject, mentions_by_token, discourse) if r.named]
+                    if found:
+                        return found
+        return []
 
     @staticmethod
     def _clause_depth(parse: Parse, token: int) -> int:

@@ -203,3 +203,10 @@ def test_threat_is_aimed_at_the_subject_of_its_condition(code_paragraphs):
 def test_the_condition_of_a_threat_is_not_an_event(code_paragraphs):
     found = triples(code_paragraphs(["Egypt threatened to cut gas exports unless Sudan agrees to pay its debts."]))
     assert not any(s == "SDN" for s, _t, _code in found)
+
+
+def test_rejecting_an_accusation_is_a_denial(code_paragraphs):
+    denial = triples(code_paragraphs(["The Kenyan government rejected accusations that it had rigged the vote."]))
+    assert ("KENGOV", None, "016") in denial
+    proposal = triples(code_paragraphs(["The Kenyan government rejected a proposal by Uganda."]))
+    assert any(s == "KENGOV" and code.startswith("12") for s, _t, code in proposal)

@@ -210,3 +210,9 @@ def test_rejecting_an_accusation_is_a_denial(code_paragraphs):
     assert ("KENGOV", None, "016") in denial
     proposal = triples(code_paragraphs(["The Kenyan government rejected a proposal by Uganda."]))
     assert any(s == "KENGOV" and code.startswith("12") for s, _t, code in proposal)
+
+
+def test_calling_for_sanctions_against_a_country_denounces_it(code_paragraphs):
+    assert ("GRC", "TUR", "111") in triples(code_paragraphs(["Greece called for sanctions against Turkey on Monday."]))
+    easing = triples(code_paragraphs(["Russia called for the lifting of sanctions on Iran."]))
+    assert any(s == "RUS" and code.startswith("02") for s, _t, code in easing)

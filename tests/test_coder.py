@@ -216,3 +216,8 @@ def test_calling_for_sanctions_against_a_country_denounces_it(code_paragraphs):
     assert ("GRC", "TUR", "111") in triples(code_paragraphs(["Greece called for sanctions against Turkey on Monday."]))
     easing = triples(code_paragraphs(["Russia called for the lifting of sanctions on Iran."]))
     assert any(s == "RUS" and code.startswith("02") for s, _t, code in easing)
+
+
+def test_unknown_people_take_the_country_of_their_modifier(code_paragraphs):
+    rows = code_paragraphs(["Thousands of Syrian Kurds protested in Qamishli on Friday."])
+    assert any(r["source_country"] == "SYR" and r["cameo_code"].startswith("14") for r in rows)

@@ -521,6 +521,19 @@ class ArticleCoder:
         if label in ("GPE", "LOC", "FAC"):
             place = self.gazetteer.lookup(text)
             country = place.country if place else None
+        else:
+            # "Iraqi Kurds", "Somali Bantu": a people or group the codebooks lack, with its country as a modifier.
+            for child in parse.children[token]:
+                found = mentions_by_token.get(child)
+                if (
+                    found is not None
+                    and parse.deps[child] in ("amod", "compound", "nmod")
+                    and found.kind == "country"
+                    and found.country
+                    and not found.sector
+                ):
+                    text = parse.span_text(min(found.start, child), token + 1)
+                    return ActorRef(found.country, found.country, None, text, text, "entity", "modifier", token)
         country = country or discourse.home_country()
         return ActorRef(country or "UNK", country, None, text, text, "entity", "entity", token)
 

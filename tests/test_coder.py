@@ -221,3 +221,9 @@ def test_calling_for_sanctions_against_a_country_denounces_it(code_paragraphs):
 def test_unknown_people_take_the_country_of_their_modifier(code_paragraphs):
     rows = code_paragraphs(["Thousands of Syrian Kurds protested in Qamishli on Friday."])
     assert any(r["source_country"] == "SYR" and r["cameo_code"].startswith("14") for r in rows)
+
+
+def test_place_noun_with_a_named_place_locates_an_unknown_perpetrator(code_paragraphs):
+    # "the town of Samarra": the named place in the place noun's of-phrase; "Samarra" is a geonames alternate name.
+    rows = code_paragraphs(["A roadside bomb near the town of Samarra killed two police officers on Sunday."])
+    assert any(r["source_country"] == "IRQ" and r["cameo_code"].startswith("18") for r in rows)

@@ -927,15 +927,33 @@ class ArticleCoder:
                     continue
                 governed_by_event = current == token or current in anchors or parse.pos[current] == "VERB"
                 if governed_by_event and parse.deps[child] == "prep" and parse.norm[child] in LOCATION_PREPS:
-                    for pobj in parse.children_with(child, "pobj"):
+                    # "outside OF the city": the place may hang from a second preposition.
+                    pobjs = parse.children_with(child, "pobj") or [
+                        pobj
+                        for prep in parse.children_with(child, "prep")
+                        for pobj in parse.children_with(prep, "pobj")
+                    ]
+                    # "near the town OF SAMARRA", "in the northern city OF KIRKUK": a place noun's named place.
+                    pobjs += [
+                        named
+                        for pobj in list(pobjs)
+                        if parse.pos[pobj] == "NOUN"
+                        for prep in parse.children_with(pobj, "prep")
+                        if parse.norm[prep] == "of"
+                        for named in parse.children_with(prep, "pobj")
+                        if parse.pos[named] == "PROPN"
+                    ]
+                    for pobj in pobjs:
                         span = parse.entity_span_of[pobj]
-                        if span and parse.entity_of[pobj] in ("GPE", "LOC", "FAC"):
+                        if span and parse.entity_of[pobj] in ("GPE", "LOC", "FAC", "NORP"):
                             place = self.gazetteer.lookup(parse.span_text(*span))
                             if place is not None:
                                 return place
                         # "in the Gaza Strip": a place the countries codebook knows though the gazetteer does not.
-                        # "in Montenegro province": the country may be a modifier of the place noun.
-                        for word in (pobj, *(c for c in parse.children[pobj] if parse.deps[c] == "compound")):
+                        # "in Montenegro province", "in Nigeria's state of Borno": the country may be a modifier of
+                        # the place noun.
+                        modifiers = (c for c in parse.children[pobj] if parse.deps[c] in ("compound", "poss"))
+                        for word in (pobj, *modifiers):
                             mention = mentions_by_token.get(word) if mentions_by_token else None
                             if (
                                 mention is not None

@@ -227,3 +227,15 @@ def test_place_noun_with_a_named_place_locates_an_unknown_perpetrator(code_parag
     # "the town of Samarra": the named place in the place noun's of-phrase; "Samarra" is a geonames alternate name.
     rows = code_paragraphs(["A roadside bomb near the town of Samarra killed two police officers on Sunday."])
     assert any(r["source_country"] == "IRQ" and r["cameo_code"].startswith("18") for r in rows)
+
+
+def test_agreeing_with_a_view_is_accord_not_a_deal(code_paragraphs):
+    accord = triples(code_paragraphs(["Canada agreed with France that the new tax was unfair."]))
+    assert any(s == "CAN" and code == "019" for s, _t, code in accord)
+    deal = triples(code_paragraphs(["Canada agreed with France on a new fishing quota."]))
+    assert any(s == "CAN" and code.startswith("03") for s, _t, code in deal)
+
+
+def test_a_fronted_preposition_does_not_satisfy_a_verb_pattern(code_paragraphs):
+    found = triples(code_paragraphs(["With the approval of parliament, the Kenyan government agreed."]))
+    assert not any(code == "019" for _s, _t, code in found)

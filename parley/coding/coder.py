@@ -178,8 +178,12 @@ class ArticleCoder:
                     return None
                 found = [parse.heads[m] for m in found]
             consumed = tuple(found)
+        # A verb's required preposition follows it: "WITH the approval of the cabinet, X agreed" is no "agree with".
         if pattern.prep is not None and not any(
-            parse.deps[c] in ("prep", "prt", "agent", "dative") and parse.norm[c] in pattern.prep for c in children
+            parse.deps[c] in ("prep", "prt", "agent", "dative")
+            and parse.norm[c] in pattern.prep
+            and (c > token or pattern.pos != "VERB")
+            for c in children
         ):
             return None
         if pattern.particle is not None and not any(

@@ -239,3 +239,11 @@ def test_agreeing_with_a_view_is_accord_not_a_deal(code_paragraphs):
 def test_a_fronted_preposition_does_not_satisfy_a_verb_pattern(code_paragraphs):
     found = triples(code_paragraphs(["With the approval of parliament, the Kenyan government agreed."]))
     assert not any(code == "019" for _s, _t, code in found)
+
+
+def test_considering_an_act_is_considering_a_policy_option(code_paragraphs):
+    found = triples(code_paragraphs(["Norway is considering sending aid to Sudan."]))
+    assert any(s == "NOR" and code == "014" for s, _t, code in found)
+    assert not any(code.startswith("07") for _s, _t, code in found)
+    explored = triples(code_paragraphs(["The Chilean government is exploring the possibility of building a port."]))
+    assert any(s == "CHLGOV" and code == "014" for s, _t, code in explored)

@@ -247,3 +247,10 @@ def test_considering_an_act_is_considering_a_policy_option(code_paragraphs):
     assert not any(code.startswith("07") for _s, _t, code in found)
     explored = triples(code_paragraphs(["The Chilean government is exploring the possibility of building a port."]))
     assert any(s == "CHLGOV" and code == "014" for s, _t, code in explored)
+
+
+def test_claiming_ones_own_attack_is_claiming_responsibility(code_paragraphs):
+    claimed = triples(code_paragraphs(["The Taliban claimed that they had attacked the army base."]))
+    assert any(code == "015" for _s, _t, code in claimed)
+    reported = triples(code_paragraphs(["Iran claimed that Israel had attacked the ship."]))
+    assert any(s == "ISR" and code.startswith("19") for s, _t, code in reported)

@@ -1004,6 +1004,11 @@ class ArticleCoder:
             complement = self.triggers.complement_class(parse.norm_lemma[head], "ADJ")
         if complement is None:
             return None
+        if complement.own_acts and any(
+            parse.deps[c] in ("nsubj", "nsubjpass") and parse.pos[c] != "PRON" for c in parse.children[token]
+        ):
+            # "Iran claimed that ISRAEL attacked": someone else's act is reported, not claimed.
+            return None
         return head, complement
 
     # ------------------------------------------------------------------------------------------- sentence

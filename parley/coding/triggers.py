@@ -20,7 +20,7 @@ _PATTERN_KEYS = {
     "no_target",
     "of",
 }
-_COMPLEMENT_KEYS = {"verbs", "nouns", "adjectives", "code", "map", "object_control"}
+_COMPLEMENT_KEYS = {"verbs", "nouns", "adjectives", "code", "map", "object_control", "own_acts"}
 
 
 # `object: ["*"]`: the trigger needs a direct object, whatever it is ("returned two paintings to Brazil").
@@ -60,6 +60,8 @@ class ComplementClass:
     code: str | None
     mapping: dict[str, str]
     object_control: bool
+    # Only for the subject's own acts: "claimed that THEY had attacked", not "claimed that Israel attacked".
+    own_acts: bool = False
 
     def transform(self, code: str) -> str:
         """The code of "<complement verb> to <event with code>": longest matching prefix of `map` wins."""
@@ -189,6 +191,7 @@ def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> 
                 code=own,
                 mapping={str(k): v for k, v in mapping.items()},
                 object_control=bool(entry.get("object_control", False)),
+                own_acts=bool(entry.get("own_acts", False)),
             )
         )
     defaults = data.get("defaults") or {}

@@ -62,3 +62,9 @@ def test_mention_offsets_point_into_the_paragraph(tag):
     text = "Yesterday the French president met German troops."
     for mention in tag(text):
         assert text[mention.char_start : mention.char_end] == mention.text
+
+
+def test_a_stance_toward_a_country_is_not_the_actors_country(tag):
+    mentions = tag("An anti-Syria journalist was killed in Beirut.")
+    assert not any(m.country == "SYR" for m in mentions)
+    assert any(m.country == "SYR" for m in tag("A Syria-based journalist was killed in Beirut."))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from parley.codebooks import Codebooks
+from parley.codebooks import Codebooks, load_stance_prefixes
 from parley.ids import content_id
 from parley.nlp.lexicon import CONFIRMING_LABELS, LexEntry, PhraseIndex
 from parley.nlp.syntax import Parse
@@ -98,7 +98,7 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
                 best = _current_people(best, day) or best
                 distinct = {(e.kind, e.name, e.country, e.code) for e in best}
             # Two different people (or organisations) behind one phrase: too ambiguous to code.
-            if len(distinct) == 1 or best[0].kind == "country":
+            if (len(distinct) == 1 or best[0].kind == "country") and not _stance_prefixed(parse, position, best[0]):
                 atoms.append(Atom(position, end, best[0]))
             position = end
         else:
@@ -261,6 +261,13 @@ def _add_titled_names(parse: Parse, atoms: list[Atom]) -> list[Atom]:
             name = parse.span_text(start, end)
             extra.append(Atom(start, end, LexEntry(kind="person", role="name", name=name)))
     return sorted(atoms + extra, key=lambda atom: atom.start)
+
+
+def _stance_prefixed(parse: Parse, start: int, entry: LexEntry) -> bool:
+    """'anti-Syria journalist', 'pro-Iranian militia': a stance toward a country, not its actor."""
+    if entry.kind != "country" or start < 2:
+        return False
+    return parse.words[start - 1] == "-" and parse.norm[start - 2] in load_stance_prefixes()
 
 
 def _ethnic_group(parse: Parse, atom: Atom) -> Atom:

@@ -254,3 +254,8 @@ def test_claiming_ones_own_attack_is_claiming_responsibility(code_paragraphs):
     assert any(code == "015" for _s, _t, code in claimed)
     reported = triples(code_paragraphs(["Iran claimed that Israel had attacked the ship."]))
     assert any(s == "ISR" and code.startswith("19") for s, _t, code in reported)
+
+
+def test_protest_against_an_act_targets_its_doer(code_paragraphs):
+    rows = code_paragraphs(["Kenyan students held a protest against the abuses by the Ugandan police on Monday."])
+    assert any(r["target_country"] == "UGA" and r["cameo_code"].startswith("14") for r in rows)

@@ -718,6 +718,14 @@ class ArticleCoder:
                     found = [r for r in self.resolve(parse, pobj, mentions_by_token, discourse) if r.named]
                     if found:
                         return found
+                    # "against the human rights violations BY Algerian security forces": the doer of what is
+                    # opposed.
+                    for prep in parse.children_with(pobj, "prep", "agent"):
+                        if parse.norm[prep] == "by":
+                            for doer in parse.children_with(prep, "pobj"):
+                                found = [r for r in self.resolve(parse, doer, mentions_by_token, discourse) if r.named]
+                                if found:
+                                    return found
         return []
 
     @staticmethod
@@ -861,6 +869,9 @@ class ArticleCoder:
                 mentions_by_token,
                 discourse,
             )
+        if not targets and not participants:
+            # "a protest against the violations by the security forces": the doer of what is opposed.
+            targets = self._against_in_subtree(parse, anchor, mentions_by_token, discourse)
         from_subject = False
         if not sources and not participants:
             verb = self._agent_verb(parse, anchor)

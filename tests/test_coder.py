@@ -259,3 +259,9 @@ def test_claiming_ones_own_attack_is_claiming_responsibility(code_paragraphs):
 def test_protest_against_an_act_targets_its_doer(code_paragraphs):
     rows = code_paragraphs(["Kenyan students held a protest against the abuses by the Ugandan police on Monday."])
     assert any(r["target_country"] == "UGA" and r["cameo_code"].startswith("14") for r in rows)
+
+
+def test_the_act_of_a_rejected_offer_is_not_coded(code_paragraphs):
+    found = triples(code_paragraphs(["Egypt rejected an Israeli offer to host peace talks."]))
+    assert any(s == "EGY" and code.startswith("12") for s, _t, code in found)
+    assert not any(code.startswith("03") or code.startswith("04") for _s, _t, code in found)

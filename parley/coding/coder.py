@@ -1053,7 +1053,15 @@ class ArticleCoder:
         candidates = [
             c
             for c in candidates
-            if not self._irrealis_object(parse, c, candidates) and self._condition_clause(parse, c.token) is None
+            if not self._irrealis_object(parse, c, candidates)
+            and self._condition_clause(parse, c.token) is None
+            # "rejected a US OFFER to host a summit": the act of a rejected or demanded offer, plan or
+            # proposal is not coded; the rejection is.
+            and not (
+                c.token in governed
+                and parse.pos[governed[c.token][0]] == "NOUN"
+                and self._irrealis_noun(parse, governed[c.token][0], candidates)
+            )
         ]
         sentence_text = parse.span_text(start, end).strip()
         interactions: list[Interaction] = []
@@ -1380,7 +1388,9 @@ class ArticleCoder:
         of Serbian forces", "threatened SANCTIONS" code the demand or threat only."""
         if candidate.pattern.pos != "NOUN":
             return False
-        noun = candidate.token
+        return self._irrealis_noun(parse, candidate.token, candidates)
+
+    def _irrealis_noun(self, parse: Parse, noun: int, candidates: Sequence[Candidate]) -> bool:
         head = parse.heads[noun]
         if parse.deps[noun] == "pobj" and parse.norm[head] == "for":
             head = parse.heads[head]

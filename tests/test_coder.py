@@ -265,3 +265,16 @@ def test_the_act_of_a_rejected_offer_is_not_coded(code_paragraphs):
     found = triples(code_paragraphs(["Egypt rejected an Israeli offer to host peace talks."]))
     assert any(s == "EGY" and code.startswith("12") for s, _t, code in found)
     assert not any(code.startswith("03") or code.startswith("04") for _s, _t, code in found)
+
+
+def test_what_protesters_demand_is_the_issue_of_the_protest(code_paragraphs):
+    text = "Thousands of Kenyan teachers marched in Nairobi on Monday demanding higher pay."
+    found = triples(code_paragraphs([text]))
+    assert any(s.startswith("KEN") and code.startswith("14") for s, _t, code in found)
+    assert not any(code.startswith("10") for _s, _t, code in found)
+
+
+def test_misread_lemmas_are_fixed_from_the_codebook(code_paragraphs):
+    # en_core_web_sm lemmatises "staged" as "stag"; the support verb still carries the protest's actors.
+    found = triples(code_paragraphs(["Bolivian miners staged a protest against the government on Monday."]))
+    assert any(s.startswith("BOL") and code.startswith("14") for s, _t, code in found)

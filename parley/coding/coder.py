@@ -32,6 +32,8 @@ INHERIT_DEPS = frozenset(
 # Roots of acts about an event that has not happened (appeals, intents, demands, rejections, threats): the
 # event noun they govern ("demanded the WITHDRAWAL", "threatened SANCTIONS") is not coded as having happened.
 IRREALIS_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+# Statements, appeals and demands under a protest are its issue ("protested, DEMANDING reforms").
+PROTEST_ISSUE_ROOTS = frozenset({"01", "02", "10"})
 EVENT_NOUN_HEADS = frozenset(
     {"effort", "process", "initiative", "bid", "attempt", "mission", "campaign", "role", "work"}
 )
@@ -1063,6 +1065,17 @@ class ArticleCoder:
                 and self._irrealis_noun(parse, governed[c.token][0], candidates)
             )
         ]
+        protests = {c.token for c in candidates if c.code[:2] == "14"}
+        # "STAGED rallies ..., saying ...": a protest noun's support verb carries the protest's adjuncts.
+        protests |= {v for t in protests if parse.pos[t] == "NOUN" and (v := self._agent_verb(parse, t)) is not None}
+        if protests:
+            # "demonstrated in Kirkuk CALLING for independence", "staged rallies ..., SAYING he must resign":
+            # what protesters demand or say is the issue of their protest, not another event.
+            candidates = [
+                c
+                for c in candidates
+                if c.code[:2] not in PROTEST_ISSUE_ROOTS or not self._under(parse, c.token, protests)
+            ]
         sentence_text = parse.span_text(start, end).strip()
         interactions: list[Interaction] = []
         for candidate in candidates:
@@ -1407,6 +1420,19 @@ class ArticleCoder:
         return frozenset(modality.get("threat_conditions", ())) | frozenset(modality.get("conditions", ()))
 
     @staticmethod
+    def _under(parse: Parse, token: int, ancestors: set[int], levels: int = 4) -> bool:
+        """Whether one of `ancestors` governs `token` within a few steps of its own clause (not across 'and')."""
+        current = token
+        for _ in range(levels):
+            head = parse.heads[current]
+            if head == current or parse.deps[current] == "conj":
+                return False
+            if head in ancestors:
+                return True
+            current = head
+        return False
+
+    @staticmethod
     def _is_condition(parse: Parse, clause: int, marks: frozenset[str]) -> bool:
         return any(parse.norm[m] in marks for m in parse.children_with(clause, "mark"))
 
@@ -1608,7 +1634,7 @@ class ArticleCoder:
         discourse = Discourse()
         results: list[tuple[AnnotatedParagraph, Interaction]] = []
         for annotated, mentions, _topics in paragraphs:
-            parse = Parse(annotated)
+            parse = Parse(annotated, self.triggers.lemma_fixes)
             mentions_by_token: dict[int, ActorMention] = {}
             for mention in mentions:
                 for index in range(mention.start, mention.end):

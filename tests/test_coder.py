@@ -278,3 +278,8 @@ def test_misread_lemmas_are_fixed_from_the_codebook(code_paragraphs):
     # en_core_web_sm lemmatises "staged" as "stag"; the support verb still carries the protest's actors.
     found = triples(code_paragraphs(["Bolivian miners staged a protest against the government on Monday."]))
     assert any(s.startswith("BOL") and code.startswith("14") for s, _t, code in found)
+
+
+def test_a_protest_is_aimed_at_whom_its_issue_is_about(code_paragraphs):
+    rows = code_paragraphs(["Kurdish students marched on Sunday to demand independence from Turkey."])
+    assert any(r["target_country"] == "TUR" and r["cameo_code"].startswith("14") for r in rows)

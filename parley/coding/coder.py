@@ -1207,6 +1207,11 @@ class ArticleCoder:
         if obligation is not None:
             demanded = [r for s in obligation[1] for r in self.resolve(parse, s, mentions_by_token, discourse)]
             targets = demanded or targets
+        if code.startswith("14") and not targets:
+            # "demonstrated ... calling for independence FROM IRAQ", "to demand reforms BY Suharto's government":
+            # a protest is aimed at whom its issue is about.
+            holder = (self._agent_verb(parse, token) if pattern.pos == "NOUN" else None) or token
+            targets = self._issue_actors(parse, holder, sources, mentions_by_token, discourse)
         if code.startswith("13") and not targets:
             targets = self._condition_subjects(
                 parse, governor[0] if governor is not None else token, mentions_by_token, discourse
@@ -1418,6 +1423,26 @@ class ArticleCoder:
     def _condition_marks(self) -> frozenset[str]:
         modality = self.triggers.modality
         return frozenset(modality.get("threat_conditions", ())) | frozenset(modality.get("conditions", ()))
+
+    def _issue_actors(
+        self, parse: Parse, token: int, sources: Sequence[ActorRef], mentions_by_token, discourse
+    ) -> list[ActorRef]:
+        """Named actors of 'against/by/from' phrases in a protest's clause, nearest first, not the protesters."""
+        own = {s.token for s in sources}
+        excluded = {t for s in sources if s.token >= 0 for t in parse.subtree(s.token)}
+        nodes = sorted(parse.subtree(token), key=lambda n: abs(n - token))
+        for node in nodes:
+            if node in excluded or parse.deps[node] not in ("prep", "agent"):
+                continue
+            if parse.norm[node] not in self.triggers.discourse.get("issue_preps", frozenset()):
+                continue
+            for pobj in parse.children_with(node, "pobj"):
+                found = [
+                    r for r in self.resolve(parse, pobj, mentions_by_token, discourse) if r.named and r.token not in own
+                ]
+                if found:
+                    return found
+        return []
 
     @staticmethod
     def _under(parse: Parse, token: int, ancestors: set[int], levels: int = 4) -> bool:

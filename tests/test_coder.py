@@ -283,3 +283,10 @@ def test_misread_lemmas_are_fixed_from_the_codebook(code_paragraphs):
 def test_a_protest_is_aimed_at_whom_its_issue_is_about(code_paragraphs):
     rows = code_paragraphs(["Kurdish students marched on Sunday to demand independence from Turkey."])
     assert any(r["target_country"] == "TUR" and r["cameo_code"].startswith("14") for r in rows)
+
+
+def test_demand_that_a_clause_subject_act_targets_that_subject(code_paragraphs):
+    found = triples(
+        code_paragraphs(["Amnesty International demanded that the Egyptian government release the journalists."])
+    )
+    assert any(t == "EGYGOV" and code.startswith("10") for _s, t, code in found)

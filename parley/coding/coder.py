@@ -1190,6 +1190,16 @@ class ArticleCoder:
                 for o in parse.children_with(governor_token, "dobj")
                 for r in self.resolve(parse, o, mentions_by_token, discourse)
             ]
+            if not controlled and parse.deps[token] == "ccomp":
+                # "demanded THAT the Sudanese government end curbs": the reported clause's own subject.
+                governor_codes = {g.code for g in governor_sources}
+                controlled = [
+                    r
+                    for subject in parse.children_with(token, "nsubj", "nsubjpass")
+                    if parse.pos[subject] != "PRON"
+                    for r in self.resolve(parse, subject, mentions_by_token, discourse)
+                    if r.code not in governor_codes
+                ]
             if governor_sources:
                 sources, targets = governor_sources, controlled or targets
         if modal is not None and modal[0].name == "demand":

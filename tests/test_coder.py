@@ -290,3 +290,12 @@ def test_demand_that_a_clause_subject_act_targets_that_subject(code_paragraphs):
         code_paragraphs(["Amnesty International demanded that the Egyptian government release the journalists."])
     )
     assert any(t == "EGYGOV" and code.startswith("10") for _s, t, code in found)
+
+
+def test_the_owner_of_a_demand_is_named_by_its_from_phrase(code_paragraphs):
+    found = triples(
+        code_paragraphs(["Hamas dismissed an appeal from the Egyptian government to stop the rocket fire."])
+    )
+    assert any(t == "EGYGOV" and code.startswith("12") for _s, t, code in found)
+    refused = triples(code_paragraphs(["Syria refused to respond to a demand from the Turkish government."]))
+    assert any(s == "SYR" and t == "TURGOV" and code.startswith("12") for s, t, code in refused)

@@ -478,6 +478,16 @@ class ArticleCoder:
                     and (found.kind != "agent" or found.country)
                 ):
                     return [replace(self._ref(found), via="owner" if owned else "modifier", token=token)]
+            if owned and depth < 2:
+                # "a demand FROM the US President", "an appeal BY the UN": whose proposal or demand it is.
+                for prep in parse.children[token]:
+                    if parse.deps[prep] == "prep" and parse.norm[prep] in ("from", "by"):
+                        for pobj in parse.children_with(prep, "pobj"):
+                            found_refs = [
+                                r for r in self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1) if r.named
+                            ]
+                            if found_refs:
+                                return [replace(ref, via="owner", token=token) for ref in found_refs]
             for child in parse.children[token]:
                 # "the governor's office", "Holcomb's spokesman": an owner the codebooks only know as a role or
                 # not at all still says whose act it is.

@@ -299,3 +299,8 @@ def test_the_owner_of_a_demand_is_named_by_its_from_phrase(code_paragraphs):
     assert any(t == "EGYGOV" and code.startswith("12") for _s, t, code in found)
     refused = triples(code_paragraphs(["Syria refused to respond to a demand from the Turkish government."]))
     assert any(s == "SYR" and t == "TURGOV" and code.startswith("12") for s, t, code in refused)
+
+
+def test_an_agent_throughout_a_country_takes_its_country(code_paragraphs):
+    rows = code_paragraphs(["Students throughout Chile marched against the education reform on Thursday."])
+    assert any(r["source_country"] == "CHL" and r["cameo_code"].startswith("14") for r in rows)

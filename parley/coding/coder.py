@@ -401,8 +401,9 @@ class ArticleCoder:
                 if self._is_pair_phrase(parse, token):
                     return self._pair_refs(discourse)
                 # "opposition groups in Zimbabwe", "rebels from Darfur": the place's country.
+                place_preps = words.get("agent_place_preps", frozenset({"in", "from", "inside"}))
                 for prep in parse.children[token]:
-                    if parse.deps[prep] == "prep" and parse.norm[prep] in ("in", "from", "inside"):
+                    if parse.deps[prep] == "prep" and parse.norm[prep] in place_preps:
                         for pobj in parse.children_with(prep, "pobj"):
                             inner = mentions_by_token.get(pobj)
                             if inner is not None and inner.country:

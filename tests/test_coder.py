@@ -304,3 +304,9 @@ def test_the_owner_of_a_demand_is_named_by_its_from_phrase(code_paragraphs):
 def test_an_agent_throughout_a_country_takes_its_country(code_paragraphs):
     rows = code_paragraphs(["Students throughout Chile marched against the education reform on Thursday."])
     assert any(r["source_country"] == "CHL" and r["cameo_code"].startswith("14") for r in rows)
+
+
+def test_an_event_in_a_temporal_clause_is_background(code_paragraphs):
+    rows = code_paragraphs(["Iran expelled two diplomats after Israeli officials alleged that Iran had spied."])
+    main = max(rows, key=lambda r: r["confidence"])
+    assert main["source_code"].startswith("IRN") and main["cameo_code"].startswith("16")

@@ -1136,6 +1136,9 @@ class ArticleCoder:
         confidence = 0.9 if pattern.specificity else (0.8 if pattern.pos == "VERB" else 0.72)
         # Events deep in subordinate clauses are more often mis-parsed (and rarely the sentence's news).
         confidence *= max(0.75, 1.0 - 0.05 * self._clause_depth(parse, token))
+        if self._background_clause(parse, token):
+            # "... AFTER U.S. officials alleged that ...": a temporal clause sets the scene for the news.
+            confidence *= 0.7
         if pattern.statement and governor is None:
             confidence = 0.6
         role_token = token
@@ -1474,6 +1477,19 @@ class ArticleCoder:
             if head == current or parse.deps[current] == "conj":
                 return False
             if head in ancestors:
+                return True
+            current = head
+        return False
+
+    def _background_clause(self, parse: Parse, token: int) -> bool:
+        """Whether the trigger stands in a temporal adverbial clause ("after X alleged", "before Y arrived")."""
+        marks = self.triggers.discourse.get("background_marks", frozenset())
+        current = token
+        for _ in range(parse.n):
+            head = parse.heads[current]
+            if head == current:
+                return False
+            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
                 return True
             current = head
         return False

@@ -310,3 +310,9 @@ def test_an_event_in_a_temporal_clause_is_background(code_paragraphs):
     rows = code_paragraphs(["Iran expelled two diplomats after Israeli officials alleged that Iran had spied."])
     main = max(rows, key=lambda r: r["confidence"])
     assert main["source_code"].startswith("IRN") and main["cameo_code"].startswith("16")
+
+
+def test_an_event_in_a_relative_clause_is_background(code_paragraphs):
+    rows = code_paragraphs(["The rebels will release the mayor, whom they had kidnapped last month."])
+    main = max(rows, key=lambda r: r["confidence"])
+    assert main["cameo_code"].startswith("03")

@@ -316,3 +316,9 @@ def test_an_event_in_a_relative_clause_is_background(code_paragraphs):
     rows = code_paragraphs(["The rebels will release the mayor, whom they had kidnapped last month."])
     main = max(rows, key=lambda r: r["confidence"])
     assert main["cameo_code"].startswith("03")
+
+
+def test_a_participle_describing_an_actor_is_background(code_paragraphs):
+    rows = code_paragraphs(["The Nigerian army fighting Boko Haram rebels declared a ceasefire on Monday."])
+    main = max(rows, key=lambda r: r["confidence"])
+    assert main["cameo_code"].startswith("08")

@@ -1491,8 +1491,9 @@ class ArticleCoder:
                 return False
             if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
                 return True
-            if parse.deps[current] == "relcl":
-                # "a resolution THAT AIMS to tighten sanctions": a relative clause describes a participant.
+            if parse.deps[current] in ("relcl", "acl") and parse.pos[head] in ("NOUN", "PROPN"):
+                # "a resolution THAT AIMS to tighten sanctions", "the coalition FIGHTING the rebels": a clause on a
+                # noun describes a participant.
                 return True
             current = head
         return False

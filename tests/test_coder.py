@@ -322,3 +322,10 @@ def test_a_participle_describing_an_actor_is_background(code_paragraphs):
     rows = code_paragraphs(["The Nigerian army fighting Boko Haram rebels declared a ceasefire on Monday."])
     main = max(rows, key=lambda r: r["confidence"])
     assert main["cameo_code"].startswith("08")
+
+
+def test_peacekeepers_arriving_provide_peacekeeping(code_paragraphs):
+    found = triples(code_paragraphs(["Kenyan peacekeepers arrived in Somalia on Friday."]))
+    assert any(s.startswith("KEN") and t == "SOM" and code == "074" for s, t, code in found)
+    visit = triples(code_paragraphs(["The Kenyan president arrived in Somalia on Friday."]))
+    assert any(s == "KENGOV" and code.startswith("04") for s, _t, code in visit)

@@ -329,3 +329,8 @@ def test_peacekeepers_arriving_provide_peacekeeping(code_paragraphs):
     assert any(s.startswith("KEN") and t == "SOM" and code == "074" for s, t, code in found)
     visit = triples(code_paragraphs(["The Kenyan president arrived in Somalia on Friday."]))
     assert any(s == "KENGOV" and code.startswith("04") for s, _t, code in visit)
+
+
+def test_declared_support_is_an_endorsement(code_paragraphs):
+    found = triples(code_paragraphs(["Egypt reaffirmed its support for the Palestinian Authority on Monday."]))
+    assert any(s == "EGY" and code == "051" for s, _t, code in found)

@@ -334,3 +334,15 @@ def test_peacekeepers_arriving_provide_peacekeeping(code_paragraphs):
 def test_declared_support_is_an_endorsement(code_paragraphs):
     found = triples(code_paragraphs(["Egypt reaffirmed its support for the Palestinian Authority on Monday."]))
     assert any(s == "EGY" and code == "051" for s, _t, code in found)
+
+
+def test_protest_by_actors_from_an_earlier_paragraph_does_not_crash(code_paragraphs):
+    # The protesters come from the discourse: their tokens belong to the first paragraph's parse.
+    rows = code_paragraphs(
+        [
+            "On Monday in the capital, after a long day of meetings and briefings, the Egyptian foreign minister "
+            "met the Sudanese foreign minister.",
+            "They marched.",
+        ]
+    )
+    assert any(r["paragraph_id"] == "p1" and r["cameo_code"].startswith("14") for r in rows)

@@ -32,6 +32,8 @@ INHERIT_DEPS = frozenset(
 # Roots of acts about an event that has not happened (appeals, intents, demands, rejections, threats): the
 # event noun they govern ("demanded the WITHDRAWAL", "threatened SANCTIONS") is not coded as having happened.
 IRREALIS_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+# How an actor reached a sentence from the discourse rather than from its own words.
+DISCOURSE_VIAS = frozenset({"pair", "coref", "counterpart", "inherited", "context", "pronoun"})
 # Statements, appeals and demands under a protest are its issue ("protested, DEMANDING reforms").
 PROTEST_ISSUE_ROOTS = frozenset({"01", "02", "10"})
 EVENT_NOUN_HEADS = frozenset(
@@ -1452,8 +1454,10 @@ class ArticleCoder:
         self, parse: Parse, token: int, sources: Sequence[ActorRef], mentions_by_token, discourse
     ) -> list[ActorRef]:
         """Named actors of 'against/by/from' phrases in a protest's clause, nearest first, not the protesters."""
-        own = {s.token for s in sources}
-        excluded = {t for s in sources if s.token >= 0 for t in parse.subtree(s.token)}
+        # A source found through the discourse ("the two leaders", "his counterpart") may carry a token of an
+        # earlier paragraph: only this parse's own mentions mark words to skip.
+        own = {s.token for s in sources if s.via not in DISCOURSE_VIAS and 0 <= s.token < parse.n}
+        excluded = {t for token in own for t in parse.subtree(token)}
         nodes = sorted(parse.subtree(token), key=lambda n: abs(n - token))
         for node in nodes:
             if node in excluded or parse.deps[node] not in ("prep", "agent"):

@@ -346,3 +346,8 @@ def test_protest_by_actors_from_an_earlier_paragraph_does_not_crash(code_paragra
         ]
     )
     assert any(r["paragraph_id"] == "p1" and r["cameo_code"].startswith("14") for r in rows)
+
+
+def test_a_noun_acting_on_a_relation_targets_the_partner(code_paragraphs):
+    found = triples(code_paragraphs(["Morocco announced a suspension of flights with Germany."]))
+    assert any(s == "MAR" and t == "DEU" and code.startswith("16") for s, t, code in found)

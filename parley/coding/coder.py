@@ -885,6 +885,17 @@ class ArticleCoder:
                 discourse,
             )
         if not targets and not participants:
+            # "a suspension of air links WITH Serbia", "the resumption of talks WITH Iran": the partner of the
+            # relation the noun acts on.
+            held = [
+                pobj
+                for prep in parse.children_with(anchor, "prep")
+                if parse.norm[prep] == "of"
+                for pobj in parse.children_with(prep, "pobj")
+            ]
+            if held:
+                targets = self._targets_from_preps(parse, held, ("with", "to"), mentions_by_token, discourse)
+        if not targets and not participants:
             # "a protest against the violations by the security forces": the doer of what is opposed.
             targets = self._against_in_subtree(parse, anchor, mentions_by_token, discourse)
         from_subject = False

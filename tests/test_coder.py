@@ -351,3 +351,8 @@ def test_protest_by_actors_from_an_earlier_paragraph_does_not_crash(code_paragra
 def test_a_noun_acting_on_a_relation_targets_the_partner(code_paragraphs):
     found = triples(code_paragraphs(["Morocco announced a suspension of flights with Germany."]))
     assert any(s == "MAR" and t == "DEU" and code.startswith("16") for s, t, code in found)
+
+
+def test_the_place_of_a_rejected_act_is_the_target(code_paragraphs):
+    found = triples(code_paragraphs(["NATO rejected a call for its troops to be deployed in Georgia."]))
+    assert any(s == "NATO" and t == "GEO" and code.startswith("12") for s, t, code in found)

@@ -1301,9 +1301,10 @@ class ArticleCoder:
             and not (len(sources) >= 2 and self.triggers.is_mutual(code))
         ):
             # "threatened to ban voting IN EAST JERUSALEM", "fired shells at targets IN JERICHO": the place of
-            # what the act is done to stands for the people there. Not the topic of a consultation ("discussed
-            # the situation in Syria"), nor a joint act whose parties are each other's targets.
-            held = self._object_place(parse, role_token, trigger_tokens, mentions_by_token)
+            # what the act is done to stands for the people there, wherever in the object's phrase it is ("a call
+            # for forces to be deployed IN EAST TIMOR"). Not the topic of a consultation ("discussed the situation
+            # in Syria"), nor a joint act whose parties are each other's targets.
+            held = self._object_place(parse, role_token, (), mentions_by_token)
             if held is not None:
                 targets = [ActorRef(held.country, held.country, None, held.name, held.name, "country", "place")]
         symmetric = False

@@ -356,3 +356,8 @@ def test_a_noun_acting_on_a_relation_targets_the_partner(code_paragraphs):
 def test_the_place_of_a_rejected_act_is_the_target(code_paragraphs):
     found = triples(code_paragraphs(["NATO rejected a call for its troops to be deployed in Georgia."]))
     assert any(s == "NATO" and t == "GEO" and code.startswith("12") for s, t, code in found)
+
+
+def test_a_country_modifier_beats_an_unplaced_name_in_the_of_phrase(code_paragraphs):
+    found = triples(code_paragraphs(["Russia threatened to cut off gas to the Moldovan region of Gagauzia."]))
+    assert any(s == "RUS" and t == "MDA" and code.startswith("13") for s, t, code in found)

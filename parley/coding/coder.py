@@ -458,14 +458,30 @@ class ArticleCoder:
                     return [replace(ref, via="of") for ref in found]
         elif parse.pos[token] == "NOUN" and depth < 2:
             # "positions of the Palestinian security forces", "a camp for Congolese refugees": whose thing it is.
+            unplaced: list[ActorRef] = []
             for prep in parse.children[token]:
                 if parse.deps[prep] == "prep" and parse.norm[prep] in ("of", "for"):
                     for pobj in parse.children_with(prep, "pobj"):
                         found = [
                             r for r in self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1) if r.named
                         ]
-                        if found:
+                        if any(r.actor_type for r in found):
                             return [replace(ref, via="modifier") for ref in found]
+                        unplaced = unplaced or found
+            # "the Azerbaijani republic of Nakhichevan": a name the codebooks cannot place yields to a country
+            # modifying the noun itself.
+            for child in parse.children[token]:
+                found_mention = mentions_by_token.get(child)
+                if (
+                    unplaced
+                    and found_mention is not None
+                    and parse.deps[child] in ("amod", "compound")
+                    and found_mention.kind == "country"
+                    and found_mention.country
+                ):
+                    return [replace(self._ref(found_mention), via="modifier", token=token)]
+            if unplaced:
+                return [replace(ref, via="modifier") for ref in unplaced]
         entity = self._entity_ref(parse, token, discourse, mentions_by_token)
         if entity is not None:
             return [entity]

@@ -361,3 +361,8 @@ def test_the_place_of_a_rejected_act_is_the_target(code_paragraphs):
 def test_a_country_modifier_beats_an_unplaced_name_in_the_of_phrase(code_paragraphs):
     found = triples(code_paragraphs(["Russia threatened to cut off gas to the Moldovan region of Gagauzia."]))
     assert any(s == "RUS" and t == "MDA" and code.startswith("13") for s, t, code in found)
+
+
+def test_a_complaint_targets_what_it_is_about_not_its_audience(code_paragraphs):
+    found = triples(code_paragraphs(["Ghana complained to the African Union about Togolese border raids."]))
+    assert any(s == "GHA" and t == "TGO" and code == "114" for s, t, code in found)

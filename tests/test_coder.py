@@ -366,3 +366,8 @@ def test_a_country_modifier_beats_an_unplaced_name_in_the_of_phrase(code_paragra
 def test_a_complaint_targets_what_it_is_about_not_its_audience(code_paragraphs):
     found = triples(code_paragraphs(["Ghana complained to the African Union about Togolese border raids."]))
     assert any(s == "GHA" and t == "TGO" and code == "114" for s, t, code in found)
+
+
+def test_summoning_an_envoy_to_complain_targets_the_envoy(code_paragraphs):
+    found = triples(code_paragraphs(["Pakistan summoned the French ambassador on Monday to complain."]))
+    assert any(s == "PAK" and t.startswith("FRA") and code == "114" for s, t, code in found if t)

@@ -371,3 +371,8 @@ def test_a_complaint_targets_what_it_is_about_not_its_audience(code_paragraphs):
 def test_summoning_an_envoy_to_complain_targets_the_envoy(code_paragraphs):
     found = triples(code_paragraphs(["Pakistan summoned the French ambassador on Monday to complain."]))
     assert any(s == "PAK" and t.startswith("FRA") and code == "114" for s, t, code in found if t)
+
+
+def test_a_demand_noun_governs_its_that_clause(code_paragraphs):
+    found = triples(code_paragraphs(["Iran reiterated its demand that the United States lift sanctions."]))
+    assert any(s == "IRN" and t == "USA" and code.startswith("10") for s, t, code in found)

@@ -1226,14 +1226,20 @@ class ArticleCoder:
         if governor is not None and governor[1].object_control:
             # "urged Iran to stop": the urging party is the source, Iran the target.
             governor_token = governor[0]
-            subjects, _ = self._subject_of(parse, governor_token)
-            governor_sources = [r for s in subjects for r in self.resolve(parse, s, mentions_by_token, discourse)]
+            if parse.pos[governor_token] == "NOUN":
+                # "the ILO reiterated ITS DEMAND that Israel ease ...": the demand noun's owner or agent.
+                governor_sources, _, _ = self._noun_roles(
+                    parse, Candidate(governor_token, pattern, code), mentions_by_token, discourse
+                )
+            else:
+                subjects, _ = self._subject_of(parse, governor_token)
+                governor_sources = [r for s in subjects for r in self.resolve(parse, s, mentions_by_token, discourse)]
             controlled = [
                 r
                 for o in parse.children_with(governor_token, "dobj")
                 for r in self.resolve(parse, o, mentions_by_token, discourse)
             ]
-            if not controlled and parse.deps[token] == "ccomp":
+            if not controlled and parse.deps[token] in ("ccomp", "acl"):
                 # "demanded THAT the Sudanese government end curbs": the reported clause's own subject.
                 governor_codes = {g.code for g in governor_sources}
                 controlled = [

@@ -376,3 +376,8 @@ def test_summoning_an_envoy_to_complain_targets_the_envoy(code_paragraphs):
 def test_a_demand_noun_governs_its_that_clause(code_paragraphs):
     found = triples(code_paragraphs(["Iran reiterated its demand that the United States lift sanctions."]))
     assert any(s == "IRN" and t == "USA" and code.startswith("10") for s, t, code in found)
+
+
+def test_refusing_to_end_a_strike_is_a_refusal_to_yield(code_paragraphs):
+    found = triples(code_paragraphs(["Kenyan doctors will not end the strike until the government pays them."]))
+    assert any(s.startswith("KEN") and code == "124" for s, _t, code in found)

@@ -381,3 +381,8 @@ def test_a_demand_noun_governs_its_that_clause(code_paragraphs):
 def test_refusing_to_end_a_strike_is_a_refusal_to_yield(code_paragraphs):
     found = triples(code_paragraphs(["Kenyan doctors will not end the strike until the government pays them."]))
     assert any(s.startswith("KEN") and code == "124" for s, _t, code in found)
+
+
+def test_refuting_a_statement_rejects_it(code_paragraphs):
+    found = triples(code_paragraphs(["The Chinese government refuted the Japanese prime minister's comments."]))
+    assert any(s == "CHNGOV" and t.startswith("JPN") and code == "120" for s, t, code in found if t)

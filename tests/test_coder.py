@@ -386,3 +386,9 @@ def test_refusing_to_end_a_strike_is_a_refusal_to_yield(code_paragraphs):
 def test_refuting_a_statement_rejects_it(code_paragraphs):
     found = triples(code_paragraphs(["The Chinese government refuted the Japanese prime minister's comments."]))
     assert any(s == "CHNGOV" and t.startswith("JPN") and code == "120" for s, t, code in found if t)
+
+
+def test_a_generic_head_takes_its_own_countries_before_its_of_phrase(code_paragraphs):
+    rows = code_paragraphs(["The Armenian and Azerbaijani sides of the talks in Moscow agreed to exchange prisoners."])
+    sources = {r["source_country"] for r in rows}
+    assert {"ARM", "AZE"} <= sources and "RUS" not in sources

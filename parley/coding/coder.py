@@ -452,6 +452,16 @@ class ArticleCoder:
                     ]
             return [replace(actor, via="counterpart") for actor in self._pair_refs(discourse)] if discourse.pair else []
         if lemma in words.get("of_heads", ()) or lemma in EVENT_NOUN_HEADS or parse.pos[token] == "NUM":
+            # "the Turkish and Greek SIDES of the island of Cyprus": the head's own countries come first.
+            modifiers = [
+                m
+                for child in parse.children[token]
+                if parse.deps[child] == "amod"
+                for word in parse.conjuncts(child)
+                if (m := mentions_by_token.get(word)) is not None and m.kind == "country" and m.country
+            ]
+            if modifiers:
+                return [replace(self._ref(m), via="modifier", token=token) for m in modifiers]
             for pobj in of_objects:
                 found = self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1)
                 if found:

@@ -68,3 +68,9 @@ def test_a_stance_toward_a_country_is_not_the_actors_country(tag):
     mentions = tag("An anti-Syria journalist was killed in Beirut.")
     assert not any(m.country == "SYR" for m in mentions)
     assert any(m.country == "SYR" for m in tag("A Syria-based journalist was killed in Beirut."))
+
+
+def test_a_titled_first_name_is_not_an_office_holders_surname(tag):
+    # "Ahmed" is a known office holder's surname, but here the name goes on: another person.
+    mentions = tag("Former President Ahmed Ben Bella addressed the crowd.", datetime(2005, 1, 1, tzinfo=UTC))
+    assert not any(m.country == "BGD" for m in mentions)

@@ -392,3 +392,8 @@ def test_a_generic_head_takes_its_own_countries_before_its_of_phrase(code_paragr
     rows = code_paragraphs(["The Armenian and Azerbaijani sides of the talks in Moscow agreed to exchange prisoners."])
     sources = {r["source_country"] for r in rows}
     assert {"ARM", "AZE"} <= sources and "RUS" not in sources
+
+
+def test_supporters_of_a_leader_act_for_the_leaders_camp(code_paragraphs):
+    rows = code_paragraphs(["Supporters of the former president blocked roads in Nairobi on Monday."])
+    assert any(r["source_country"] == "KEN" and r["cameo_code"].startswith("14") for r in rows)

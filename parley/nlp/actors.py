@@ -79,6 +79,15 @@ def _titled(parse: Parse, start: int, end: int, atoms: list[Atom]) -> bool:
     return end < parse.n and parse.norm_lemma[end] in _SURNAME_FOLLOWERS
 
 
+def _name_goes_on(parse: Parse, start: int, end: int) -> bool:
+    """Whether the name goes on after the matched word ("President AHMED Ben Bella"): then the word is a first
+    name, not the surname of the office holder the codebook knows."""
+    if end >= parse.n or parse.pos[end] != "PROPN" or not parse.words[end][:1].isupper():
+        return False
+    span = parse.entity_span_of[start]
+    return span is not None and parse.entity_of[start] == "PERSON" and span[0] <= end < span[1]
+
+
 def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> list[Atom]:
     atoms: list[Atom] = []
     keys = parse.match_keys
@@ -87,7 +96,9 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
         end, entries = index.longest_match(keys, position)
         accepted = [e for e in entries if _confirmed(parse, position, end, e)] if entries else []
         # A bare surname ("Bush", "Sharif") names someone only after a title ("President Bush").
-        if any(e.role == "surname" for e in accepted) and not _titled(parse, position, end, atoms):
+        if any(e.role == "surname" for e in accepted) and (
+            not _titled(parse, position, end, atoms) or _name_goes_on(parse, position, end)
+        ):
             accepted = [e for e in accepted if e.role != "surname"]
         if accepted:
             best_priority = max(e.priority for e in accepted)

@@ -74,3 +74,8 @@ def test_a_titled_first_name_is_not_an_office_holders_surname(tag):
     # "Ahmed" is a known office holder's surname, but here the name goes on: another person.
     mentions = tag("Former President Ahmed Ben Bella addressed the crowd.", datetime(2005, 1, 1, tzinfo=UTC))
     assert not any(m.country == "BGD" for m in mentions)
+
+
+def test_former_country_names_still_code_the_country(tag):
+    mentions = tag("Kampuchean guerrillas attacked the border post.")
+    assert any(m.country == "KHM" for m in mentions)

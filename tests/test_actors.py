@@ -79,3 +79,10 @@ def test_a_titled_first_name_is_not_an_office_holders_surname(tag):
 def test_former_country_names_still_code_the_country(tag):
     mentions = tag("Kampuchean guerrillas attacked the border post.")
     assert any(m.country == "KHM" for m in mentions)
+
+
+def test_unita_is_angolan_rebels_then_opposition(tag):
+    before = tag("UNITA attacked the town.", datetime(1999, 1, 1, tzinfo=UTC))
+    assert any(m.country == "AGO" and m.sector == "REB" for m in before)
+    after = tag("UNITA criticised the budget.", datetime(2010, 1, 1, tzinfo=UTC))
+    assert any(m.country == "AGO" and m.sector == "OPP" for m in after)

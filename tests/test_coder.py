@@ -397,3 +397,8 @@ def test_a_generic_head_takes_its_own_countries_before_its_of_phrase(code_paragr
 def test_supporters_of_a_leader_act_for_the_leaders_camp(code_paragraphs):
     rows = code_paragraphs(["Supporters of the former president blocked roads in Nairobi on Monday."])
     assert any(r["source_country"] == "KEN" and r["cameo_code"].startswith("14") for r in rows)
+
+
+def test_an_act_against_victims_is_aimed_at_its_doer(code_paragraphs):
+    found = triples(code_paragraphs(["Egypt condemned the threats made by Ethiopia against Sudan."]))
+    assert ("EGY", "ETH", "111") in found

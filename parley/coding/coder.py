@@ -755,6 +755,13 @@ class ArticleCoder:
     def _against_in_subtree(self, parse: Parse, token: int, mentions_by_token, discourse) -> list[ActorRef]:
         for node in parse.subtree(token):
             if parse.deps[node] == "prep" and parse.norm[node] == "against":
+                # "crimes committed BY Croat forces against civilians": the doer, not the victims, is whom an
+                # investigation or a protest of the act is aimed at.
+                for agent in parse.children_with(parse.heads[node], "agent"):
+                    for doer in parse.children_with(agent, "pobj"):
+                        found = [r for r in self.resolve(parse, doer, mentions_by_token, discourse) if r.named]
+                        if found:
+                            return found
                 for pobj in parse.children_with(node, "pobj"):
                     found = [r for r in self.resolve(parse, pobj, mentions_by_token, discourse) if r.named]
                     if found:

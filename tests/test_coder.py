@@ -402,3 +402,8 @@ def test_supporters_of_a_leader_act_for_the_leaders_camp(code_paragraphs):
 def test_an_act_against_victims_is_aimed_at_its_doer(code_paragraphs):
     found = triples(code_paragraphs(["Egypt condemned the threats made by Ethiopia against Sudan."]))
     assert ("EGY", "ETH", "111") in found
+
+
+def test_a_withdrawal_of_troops_from_a_country_targets_it(code_paragraphs):
+    found = triples(code_paragraphs(["Britain completed the withdrawal of some forces from Iraq."]))
+    assert ("GBR", "IRQ", "0874") in found

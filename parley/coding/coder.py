@@ -927,7 +927,7 @@ class ArticleCoder:
                 for pobj in parse.children_with(prep, "pobj")
             ]
             if held:
-                targets = self._targets_from_preps(parse, held, ("with", "to"), mentions_by_token, discourse)
+                targets = self._targets_from_preps(parse, held, ("with", "to", "from"), mentions_by_token, discourse)
         if not targets and not participants:
             # "a protest against the violations by the security forces": the doer of what is opposed.
             targets = self._against_in_subtree(parse, anchor, mentions_by_token, discourse)

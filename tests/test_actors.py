@@ -62,3 +62,27 @@ def test_mention_offsets_point_into_the_paragraph(tag):
     text = "Yesterday the French president met German troops."
     for mention in tag(text):
         assert text[mention.char_start : mention.char_end] == mention.text
+
+
+def test_a_stance_toward_a_country_is_not_the_actors_country(tag):
+    mentions = tag("An anti-Syria journalist was killed in Beirut.")
+    assert not any(m.country == "SYR" for m in mentions)
+    assert any(m.country == "SYR" for m in tag("A Syria-based journalist was killed in Beirut."))
+
+
+def test_a_titled_first_name_is_not_an_office_holders_surname(tag):
+    # "Ahmed" is a known office holder's surname, but here the name goes on: another person.
+    mentions = tag("Former President Ahmed Ben Bella addressed the crowd.", datetime(2005, 1, 1, tzinfo=UTC))
+    assert not any(m.country == "BGD" for m in mentions)
+
+
+def test_former_country_names_still_code_the_country(tag):
+    mentions = tag("Kampuchean guerrillas attacked the border post.")
+    assert any(m.country == "KHM" for m in mentions)
+
+
+def test_unita_is_angolan_rebels_then_opposition(tag):
+    before = tag("UNITA attacked the town.", datetime(1999, 1, 1, tzinfo=UTC))
+    assert any(m.country == "AGO" and m.sector == "REB" for m in before)
+    after = tag("UNITA criticised the budget.", datetime(2010, 1, 1, tzinfo=UTC))
+    assert any(m.country == "AGO" and m.sector == "OPP" for m in after)

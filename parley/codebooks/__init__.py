@@ -217,6 +217,16 @@ class Agent:
     ambiguous: bool
 
 
+@cache
+def load_stance_prefixes(name: str = "agents.yaml") -> frozenset[str]:
+    """Words that make a following country a stance ("ANTI-Syria journalist"), not the actor's country."""
+    data = _load_yaml(name, None)
+    words = data.get("stance_prefixes") or [] if isinstance(data, dict) else []
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise _fail(name, "stance_prefixes", "must be a list of words")
+    return frozenset(w.strip().lower() for w in words)
+
+
 def load_agents(name: str = "agents.yaml", text: str | None = None) -> tuple[dict[str, str], list[Agent]]:
     data = _load_yaml(name, text)
     if not isinstance(data, dict) or "sectors" not in data or "agents" not in data:

@@ -32,6 +32,10 @@ INHERIT_DEPS = frozenset(
 # Roots of acts about an event that has not happened (appeals, intents, demands, rejections, threats): the
 # event noun they govern ("demanded the WITHDRAWAL", "threatened SANCTIONS") is not coded as having happened.
 IRREALIS_ROOTS = frozenset({"02", "03", "10", "12", "13"})
+# How an actor reached a sentence from the discourse rather than from its own words.
+DISCOURSE_VIAS = frozenset({"pair", "coref", "counterpart", "inherited", "context", "pronoun"})
+# Statements, appeals and demands under a protest are its issue ("protested, DEMANDING reforms").
+PROTEST_ISSUE_ROOTS = frozenset({"01", "02", "10"})
 EVENT_NOUN_HEADS = frozenset(
     {"effort", "process", "initiative", "bid", "attempt", "mission", "campaign", "role", "work"}
 )
@@ -178,8 +182,12 @@ class ArticleCoder:
                     return None
                 found = [parse.heads[m] for m in found]
             consumed = tuple(found)
+        # A verb's required preposition follows it: "WITH the approval of the cabinet, X agreed" is no "agree with".
         if pattern.prep is not None and not any(
-            parse.deps[c] in ("prep", "prt", "agent", "dative") and parse.norm[c] in pattern.prep for c in children
+            parse.deps[c] in ("prep", "prt", "agent", "dative")
+            and parse.norm[c] in pattern.prep
+            and (c > token or pattern.pos != "VERB")
+            for c in children
         ):
             return None
         if pattern.particle is not None and not any(
@@ -395,8 +403,9 @@ class ArticleCoder:
                 if self._is_pair_phrase(parse, token):
                     return self._pair_refs(discourse)
                 # "opposition groups in Zimbabwe", "rebels from Darfur": the place's country.
+                place_preps = words.get("agent_place_preps", frozenset({"in", "from", "inside"}))
                 for prep in parse.children[token]:
-                    if parse.deps[prep] == "prep" and parse.norm[prep] in ("in", "from", "inside"):
+                    if parse.deps[prep] == "prep" and parse.norm[prep] in place_preps:
                         for pobj in parse.children_with(prep, "pobj"):
                             inner = mentions_by_token.get(pobj)
                             if inner is not None and inner.country:
@@ -443,20 +452,46 @@ class ArticleCoder:
                     ]
             return [replace(actor, via="counterpart") for actor in self._pair_refs(discourse)] if discourse.pair else []
         if lemma in words.get("of_heads", ()) or lemma in EVENT_NOUN_HEADS or parse.pos[token] == "NUM":
+            # "the Turkish and Greek SIDES of the island of Cyprus": the head's own countries come first.
+            modifiers = [
+                m
+                for child in parse.children[token]
+                if parse.deps[child] == "amod"
+                for word in parse.conjuncts(child)
+                if (m := mentions_by_token.get(word)) is not None and m.kind == "country" and m.country
+            ]
+            if modifiers:
+                return [replace(self._ref(m), via="modifier", token=token) for m in modifiers]
             for pobj in of_objects:
                 found = self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1)
                 if found:
                     return [replace(ref, via="of") for ref in found]
         elif parse.pos[token] == "NOUN" and depth < 2:
             # "positions of the Palestinian security forces", "a camp for Congolese refugees": whose thing it is.
+            unplaced: list[ActorRef] = []
             for prep in parse.children[token]:
                 if parse.deps[prep] == "prep" and parse.norm[prep] in ("of", "for"):
                     for pobj in parse.children_with(prep, "pobj"):
                         found = [
                             r for r in self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1) if r.named
                         ]
-                        if found:
+                        if any(r.actor_type for r in found):
                             return [replace(ref, via="modifier") for ref in found]
+                        unplaced = unplaced or found
+            # "the Azerbaijani republic of Nakhichevan": a name the codebooks cannot place yields to a country
+            # modifying the noun itself.
+            for child in parse.children[token]:
+                found_mention = mentions_by_token.get(child)
+                if (
+                    unplaced
+                    and found_mention is not None
+                    and parse.deps[child] in ("amod", "compound")
+                    and found_mention.kind == "country"
+                    and found_mention.country
+                ):
+                    return [replace(self._ref(found_mention), via="modifier", token=token)]
+            if unplaced:
+                return [replace(ref, via="modifier") for ref in unplaced]
         entity = self._entity_ref(parse, token, discourse, mentions_by_token)
         if entity is not None:
             return [entity]
@@ -472,6 +507,16 @@ class ArticleCoder:
                     and (found.kind != "agent" or found.country)
                 ):
                     return [replace(self._ref(found), via="owner" if owned else "modifier", token=token)]
+            if owned and depth < 2:
+                # "a demand FROM the US President", "an appeal BY the UN": whose proposal or demand it is.
+                for prep in parse.children[token]:
+                    if parse.deps[prep] == "prep" and parse.norm[prep] in ("from", "by"):
+                        for pobj in parse.children_with(prep, "pobj"):
+                            found_refs = [
+                                r for r in self.resolve(parse, pobj, mentions_by_token, discourse, depth + 1) if r.named
+                            ]
+                            if found_refs:
+                                return [replace(ref, via="owner", token=token) for ref in found_refs]
             for child in parse.children[token]:
                 # "the governor's office", "Holcomb's spokesman": an owner the codebooks only know as a role or
                 # not at all still says whose act it is.
@@ -521,6 +566,19 @@ class ArticleCoder:
         if label in ("GPE", "LOC", "FAC"):
             place = self.gazetteer.lookup(text)
             country = place.country if place else None
+        else:
+            # "Iraqi Kurds", "Somali Bantu": a people or group the codebooks lack, with its country as a modifier.
+            for child in parse.children[token]:
+                found = mentions_by_token.get(child)
+                if (
+                    found is not None
+                    and parse.deps[child] in ("amod", "compound", "nmod")
+                    and found.kind == "country"
+                    and found.country
+                    and not found.sector
+                ):
+                    text = parse.span_text(min(found.start, child), token + 1)
+                    return ActorRef(found.country, found.country, None, text, text, "entity", "modifier", token)
         country = country or discourse.home_country()
         return ActorRef(country or "UNK", country, None, text, text, "entity", "entity", token)
 
@@ -697,10 +755,25 @@ class ArticleCoder:
     def _against_in_subtree(self, parse: Parse, token: int, mentions_by_token, discourse) -> list[ActorRef]:
         for node in parse.subtree(token):
             if parse.deps[node] == "prep" and parse.norm[node] == "against":
+                # "crimes committed BY Croat forces against civilians": the doer, not the victims, is whom an
+                # investigation or a protest of the act is aimed at.
+                for agent in parse.children_with(parse.heads[node], "agent"):
+                    for doer in parse.children_with(agent, "pobj"):
+                        found = [r for r in self.resolve(parse, doer, mentions_by_token, discourse) if r.named]
+                        if found:
+                            return found
                 for pobj in parse.children_with(node, "pobj"):
                     found = [r for r in self.resolve(parse, pobj, mentions_by_token, discourse) if r.named]
                     if found:
                         return found
+                    # "against the human rights violations BY Algerian security forces": the doer of what is
+                    # opposed.
+                    for prep in parse.children_with(pobj, "prep", "agent"):
+                        if parse.norm[prep] == "by":
+                            for doer in parse.children_with(prep, "pobj"):
+                                found = [r for r in self.resolve(parse, doer, mentions_by_token, discourse) if r.named]
+                                if found:
+                                    return found
         return []
 
     @staticmethod
@@ -844,6 +917,20 @@ class ArticleCoder:
                 mentions_by_token,
                 discourse,
             )
+        if not targets and not participants:
+            # "a suspension of air links WITH Serbia", "the resumption of talks WITH Iran": the partner of the
+            # relation the noun acts on.
+            held = [
+                pobj
+                for prep in parse.children_with(anchor, "prep")
+                if parse.norm[prep] == "of"
+                for pobj in parse.children_with(prep, "pobj")
+            ]
+            if held:
+                targets = self._targets_from_preps(parse, held, ("with", "to", "from"), mentions_by_token, discourse)
+        if not targets and not participants:
+            # "a protest against the violations by the security forces": the doer of what is opposed.
+            targets = self._against_in_subtree(parse, anchor, mentions_by_token, discourse)
         from_subject = False
         if not sources and not participants:
             verb = self._agent_verb(parse, anchor)
@@ -914,15 +1001,33 @@ class ArticleCoder:
                     continue
                 governed_by_event = current == token or current in anchors or parse.pos[current] == "VERB"
                 if governed_by_event and parse.deps[child] == "prep" and parse.norm[child] in LOCATION_PREPS:
-                    for pobj in parse.children_with(child, "pobj"):
+                    # "outside OF the city": the place may hang from a second preposition.
+                    pobjs = parse.children_with(child, "pobj") or [
+                        pobj
+                        for prep in parse.children_with(child, "prep")
+                        for pobj in parse.children_with(prep, "pobj")
+                    ]
+                    # "near the town OF SAMARRA", "in the northern city OF KIRKUK": a place noun's named place.
+                    pobjs += [
+                        named
+                        for pobj in list(pobjs)
+                        if parse.pos[pobj] == "NOUN"
+                        for prep in parse.children_with(pobj, "prep")
+                        if parse.norm[prep] == "of"
+                        for named in parse.children_with(prep, "pobj")
+                        if parse.pos[named] == "PROPN"
+                    ]
+                    for pobj in pobjs:
                         span = parse.entity_span_of[pobj]
-                        if span and parse.entity_of[pobj] in ("GPE", "LOC", "FAC"):
+                        if span and parse.entity_of[pobj] in ("GPE", "LOC", "FAC", "NORP"):
                             place = self.gazetteer.lookup(parse.span_text(*span))
                             if place is not None:
                                 return place
                         # "in the Gaza Strip": a place the countries codebook knows though the gazetteer does not.
-                        # "in Montenegro province": the country may be a modifier of the place noun.
-                        for word in (pobj, *(c for c in parse.children[pobj] if parse.deps[c] == "compound")):
+                        # "in Montenegro province", "in Nigeria's state of Borno": the country may be a modifier of
+                        # the place noun.
+                        modifiers = (c for c in parse.children[pobj] if parse.deps[c] in ("compound", "poss"))
+                        for word in (pobj, *modifiers):
                             mention = mentions_by_token.get(word) if mentions_by_token else None
                             if (
                                 mention is not None
@@ -932,6 +1037,20 @@ class ArticleCoder:
                             ):
                                 return Place(mention.text, mention.country, None, None, "country")
                 frontier.append((child, depth + 1))
+        return None
+
+    def _object_place(self, parse: Parse, token: int, others: Sequence[int], mentions_by_token) -> Place | None:
+        """The place of the act's object: 'in/at <place>' on the object of the trigger, of its complement
+        ("threatened to resume attacks IN ISRAEL") or of its prepositions ("fired at targets IN JERICHO")."""
+        heads = [token, *parse.children_with(token, "xcomp")]
+        objects = [c for h in heads for c in parse.children[h] if parse.deps[c] in OBJECT_DEPS]
+        objects += [
+            pobj for h in heads for prep in parse.children_with(h, "prep") for pobj in parse.children_with(prep, "pobj")
+        ]
+        for obj in objects:
+            place = self._event_place(parse, obj, others, (), mentions_by_token)
+            if place is not None and place.country:
+                return place
         return None
 
     # ----------------------------------------------------------------------------------------- complements
@@ -954,6 +1073,11 @@ class ArticleCoder:
         if complement is None and pos == "ADJ":
             complement = self.triggers.complement_class(parse.norm_lemma[head], "ADJ")
         if complement is None:
+            return None
+        if complement.own_acts and any(
+            parse.deps[c] in ("nsubj", "nsubjpass") and parse.pos[c] != "PRON" for c in parse.children[token]
+        ):
+            # "Iran claimed that ISRAEL attacked": someone else's act is reported, not claimed.
             return None
         return head, complement
 
@@ -985,7 +1109,30 @@ class ArticleCoder:
             if governor is not None:
                 governed[candidate.token] = governor
         governors = {g for g, _ in governed.values()}
-        candidates = [c for c in candidates if not self._irrealis_object(parse, c, candidates)]
+        candidates = [
+            c
+            for c in candidates
+            if not self._irrealis_object(parse, c, candidates)
+            and self._condition_clause(parse, c.token) is None
+            # "rejected a US OFFER to host a summit": the act of a rejected or demanded offer, plan or
+            # proposal is not coded; the rejection is.
+            and not (
+                c.token in governed
+                and parse.pos[governed[c.token][0]] == "NOUN"
+                and self._irrealis_noun(parse, governed[c.token][0], candidates)
+            )
+        ]
+        protests = {c.token for c in candidates if c.code[:2] == "14"}
+        # "STAGED rallies ..., saying ...": a protest noun's support verb carries the protest's adjuncts.
+        protests |= {v for t in protests if parse.pos[t] == "NOUN" and (v := self._agent_verb(parse, t)) is not None}
+        if protests:
+            # "demonstrated in Kirkuk CALLING for independence", "staged rallies ..., SAYING he must resign":
+            # what protesters demand or say is the issue of their protest, not another event.
+            candidates = [
+                c
+                for c in candidates
+                if c.code[:2] not in PROTEST_ISSUE_ROOTS or not self._under(parse, c.token, protests)
+            ]
         sentence_text = parse.span_text(start, end).strip()
         interactions: list[Interaction] = []
         for candidate in candidates:
@@ -1035,6 +1182,9 @@ class ArticleCoder:
         confidence = 0.9 if pattern.specificity else (0.8 if pattern.pos == "VERB" else 0.72)
         # Events deep in subordinate clauses are more often mis-parsed (and rarely the sentence's news).
         confidence *= max(0.75, 1.0 - 0.05 * self._clause_depth(parse, token))
+        if self._background_clause(parse, token):
+            # "... AFTER U.S. officials alleged that ...": a temporal clause sets the scene for the news.
+            confidence *= 0.7
         if pattern.statement and governor is None:
             confidence = 0.6
         role_token = token
@@ -1093,13 +1243,29 @@ class ArticleCoder:
         if governor is not None and governor[1].object_control:
             # "urged Iran to stop": the urging party is the source, Iran the target.
             governor_token = governor[0]
-            subjects, _ = self._subject_of(parse, governor_token)
-            governor_sources = [r for s in subjects for r in self.resolve(parse, s, mentions_by_token, discourse)]
+            if parse.pos[governor_token] == "NOUN":
+                # "the ILO reiterated ITS DEMAND that Israel ease ...": the demand noun's owner or agent.
+                governor_sources, _, _ = self._noun_roles(
+                    parse, Candidate(governor_token, pattern, code), mentions_by_token, discourse
+                )
+            else:
+                subjects, _ = self._subject_of(parse, governor_token)
+                governor_sources = [r for s in subjects for r in self.resolve(parse, s, mentions_by_token, discourse)]
             controlled = [
                 r
                 for o in parse.children_with(governor_token, "dobj")
                 for r in self.resolve(parse, o, mentions_by_token, discourse)
             ]
+            if not controlled and parse.deps[token] in ("ccomp", "acl"):
+                # "demanded THAT the Sudanese government end curbs": the reported clause's own subject.
+                governor_codes = {g.code for g in governor_sources}
+                controlled = [
+                    r
+                    for subject in parse.children_with(token, "nsubj", "nsubjpass")
+                    if parse.pos[subject] != "PRON"
+                    for r in self.resolve(parse, subject, mentions_by_token, discourse)
+                    if r.code not in governor_codes
+                ]
             if governor_sources:
                 sources, targets = governor_sources, controlled or targets
         if modal is not None and modal[0].name == "demand":
@@ -1117,6 +1283,15 @@ class ArticleCoder:
         if obligation is not None:
             demanded = [r for s in obligation[1] for r in self.resolve(parse, s, mentions_by_token, discourse)]
             targets = demanded or targets
+        if code.startswith("14") and not targets:
+            # "demonstrated ... calling for independence FROM IRAQ", "to demand reforms BY Suharto's government":
+            # a protest is aimed at whom its issue is about.
+            holder = (self._agent_verb(parse, token) if pattern.pos == "NOUN" else None) or token
+            targets = self._issue_actors(parse, holder, sources, mentions_by_token, discourse)
+        if code.startswith("13") and not targets:
+            targets = self._condition_subjects(
+                parse, governor[0] if governor is not None else token, mentions_by_token, discourse
+            )
         if not sources and int(code[:2]) >= 17 and pattern.pos == "VERB":
             sources = self._unknown_perpetrator(parse, token, code, mentions_by_token)
         if pattern.statement and governor is None:
@@ -1157,6 +1332,20 @@ class ArticleCoder:
             and (int(code[:2]) >= 14 or all(s.country != place.country for s in sources))
         ):
             targets = [ActorRef(place.country, place.country, None, place.name, place.name, "country", "place")]
+        if (
+            not targets
+            and not pattern.no_target
+            and (place is None or not place.country)
+            and not code.startswith("04")
+            and not (len(sources) >= 2 and self.triggers.is_mutual(code))
+        ):
+            # "threatened to ban voting IN EAST JERUSALEM", "fired shells at targets IN JERICHO": the place of
+            # what the act is done to stands for the people there, wherever in the object's phrase it is ("a call
+            # for forces to be deployed IN EAST TIMOR"). Not the topic of a consultation ("discussed the situation
+            # in Syria"), nor a joint act whose parties are each other's targets.
+            held = self._object_place(parse, role_token, (), mentions_by_token)
+            if held is not None:
+                targets = [ActorRef(held.country, held.country, None, held.name, held.name, "country", "place")]
         symmetric = False
         pairs: list[tuple[ActorRef, ActorRef | None]] = []
         if len(sources) >= 2 and not targets and self.triggers.is_mutual(code):
@@ -1294,7 +1483,9 @@ class ArticleCoder:
         of Serbian forces", "threatened SANCTIONS" code the demand or threat only."""
         if candidate.pattern.pos != "NOUN":
             return False
-        noun = candidate.token
+        return self._irrealis_noun(parse, candidate.token, candidates)
+
+    def _irrealis_noun(self, parse: Parse, noun: int, candidates: Sequence[Candidate]) -> bool:
         head = parse.heads[noun]
         if parse.deps[noun] == "pobj" and parse.norm[head] == "for":
             head = parse.heads[head]
@@ -1305,6 +1496,94 @@ class ArticleCoder:
         if self.triggers.complement_class(parse.norm_lemma[head], "VERB") is not None:
             return True
         return any(c.token == head and c.code[:2] in IRREALIS_ROOTS for c in candidates)
+
+    def _condition_marks(self) -> frozenset[str]:
+        modality = self.triggers.modality
+        return frozenset(modality.get("threat_conditions", ())) | frozenset(modality.get("conditions", ()))
+
+    def _issue_actors(
+        self, parse: Parse, token: int, sources: Sequence[ActorRef], mentions_by_token, discourse
+    ) -> list[ActorRef]:
+        """Named actors of 'against/by/from' phrases in a protest's clause, nearest first, not the protesters."""
+        # A source found through the discourse ("the two leaders", "his counterpart") may carry a token of an
+        # earlier paragraph: only this parse's own mentions mark words to skip.
+        own = {s.token for s in sources if s.via not in DISCOURSE_VIAS and 0 <= s.token < parse.n}
+        excluded = {t for token in own for t in parse.subtree(token)}
+        nodes = sorted(parse.subtree(token), key=lambda n: abs(n - token))
+        for node in nodes:
+            if node in excluded or parse.deps[node] not in ("prep", "agent"):
+                continue
+            if parse.norm[node] not in self.triggers.discourse.get("issue_preps", frozenset()):
+                continue
+            for pobj in parse.children_with(node, "pobj"):
+                found = [
+                    r for r in self.resolve(parse, pobj, mentions_by_token, discourse) if r.named and r.token not in own
+                ]
+                if found:
+                    return found
+        return []
+
+    @staticmethod
+    def _under(parse: Parse, token: int, ancestors: set[int], levels: int = 4) -> bool:
+        """Whether one of `ancestors` governs `token` within a few steps of its own clause (not across 'and')."""
+        current = token
+        for _ in range(levels):
+            head = parse.heads[current]
+            if head == current or parse.deps[current] == "conj":
+                return False
+            if head in ancestors:
+                return True
+            current = head
+        return False
+
+    def _background_clause(self, parse: Parse, token: int) -> bool:
+        """Whether the trigger stands in a temporal adverbial clause ("after X alleged", "before Y arrived")."""
+        marks = self.triggers.discourse.get("background_marks", frozenset())
+        current = token
+        for _ in range(parse.n):
+            head = parse.heads[current]
+            if head == current:
+                return False
+            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
+                return True
+            if parse.deps[current] in ("relcl", "acl") and parse.pos[head] in ("NOUN", "PROPN"):
+                # "a resolution THAT AIMS to tighten sanctions", "the coalition FIGHTING the rebels": a clause on a
+                # noun describes a participant.
+                return True
+            current = head
+        return False
+
+    @staticmethod
+    def _is_condition(parse: Parse, clause: int, marks: frozenset[str]) -> bool:
+        return any(parse.norm[m] in marks for m in parse.children_with(clause, "mark"))
+
+    def _condition_clause(self, parse: Parse, token: int) -> int | None:
+        """The verb of the if/unless clause a trigger stands in ("... unless Baghdad ACCEPTED its conditions"):
+        a condition is not an event that happened."""
+        marks = self._condition_marks()
+        current = token
+        for _ in range(parse.n):
+            head = parse.heads[current]
+            if head == current:
+                return None
+            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
+                return current
+            current = head
+        return None
+
+    def _condition_subjects(self, parse: Parse, token: int, mentions_by_token, discourse) -> list[ActorRef]:
+        """Whom a threat is aimed at: the subject of its condition ("threatened to strike unless ISRAEL rescinds
+        ...", "will stop the talks if the UNITED STATES goes ahead")."""
+        marks = self._condition_marks()
+        for node in parse.subtree(token):
+            if parse.deps[node] != "advcl" or not self._is_condition(parse, node, marks):
+                continue
+            for subject in parse.children[node]:
+                if parse.deps[subject] in ("nsubj", "nsubjpass"):
+                    found = [r for r in self.resolve(parse, subject, mentions_by_token, discourse) if r.named]
+                    if found:
+                        return found
+        return []
 
     @staticmethod
     def _clause_depth(parse: Parse, token: int) -> int:
@@ -1476,7 +1755,7 @@ class ArticleCoder:
         discourse = Discourse()
         results: list[tuple[AnnotatedParagraph, Interaction]] = []
         for annotated, mentions, _topics in paragraphs:
-            parse = Parse(annotated)
+            parse = Parse(annotated, self.triggers.lemma_fixes)
             mentions_by_token: dict[int, ActorMention] = {}
             for mention in mentions:
                 for index in range(mention.start, mention.end):

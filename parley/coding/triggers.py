@@ -20,7 +20,7 @@ _PATTERN_KEYS = {
     "no_target",
     "of",
 }
-_COMPLEMENT_KEYS = {"verbs", "nouns", "adjectives", "code", "map", "object_control"}
+_COMPLEMENT_KEYS = {"verbs", "nouns", "adjectives", "code", "map", "object_control", "own_acts"}
 
 
 # `object: ["*"]`: the trigger needs a direct object, whatever it is ("returned two paintings to Brazil").
@@ -60,6 +60,8 @@ class ComplementClass:
     code: str | None
     mapping: dict[str, str]
     object_control: bool
+    # Only for the subject's own acts: "claimed that THEY had attacked", not "claimed that Israel attacked".
+    own_acts: bool = False
 
     def transform(self, code: str) -> str:
         """The code of "<complement verb> to <event with code>": longest matching prefix of `map` wins."""
@@ -83,6 +85,7 @@ class TriggerBook:
     container_nouns: frozenset[str] = frozenset()
     mutual: tuple[str, ...] = ()
     discourse: dict[str, frozenset[str]] = field(default_factory=dict)
+    lemma_fixes: dict[str, str] = field(default_factory=dict)
     modality: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def complement_named(self, name: str) -> ComplementClass | None:
@@ -97,6 +100,14 @@ class TriggerBook:
             if lemma in words:
                 return complement
         return None
+
+
+def _lemma_fixes(value: Any, file: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise _fail(file, "defaults.lemma_fixes", "must map word forms to lemmas")
+    return {k.strip().lower(): v.strip().lower() for k, v in value.items()}
 
 
 def _fail(file: str, where: str, problem: str) -> ValueError:
@@ -189,6 +200,7 @@ def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> 
                 code=own,
                 mapping={str(k): v for k, v in mapping.items()},
                 object_control=bool(entry.get("object_control", False)),
+                own_acts=bool(entry.get("own_acts", False)),
             )
         )
     defaults = data.get("defaults") or {}
@@ -217,4 +229,5 @@ def build_trigger_book(data: Any, events: dict, file: str = "triggers.yaml") -> 
         container_nouns=_lemmas(defaults.get("container_nouns"), file, "defaults", "container_nouns") or frozenset(),
         mutual=tuple(str(code) for code in defaults.get("mutual") or ()),
         discourse=discourse,
+        lemma_fixes=_lemma_fixes(defaults.get("lemma_fixes"), file),
     )

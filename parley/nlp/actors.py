@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from parley.codebooks import Codebooks
+from parley.codebooks import Codebooks, load_stance_prefixes
 from parley.ids import content_id
 from parley.nlp.lexicon import CONFIRMING_LABELS, LexEntry, PhraseIndex
 from parley.nlp.syntax import Parse
@@ -79,6 +79,15 @@ def _titled(parse: Parse, start: int, end: int, atoms: list[Atom]) -> bool:
     return end < parse.n and parse.norm_lemma[end] in _SURNAME_FOLLOWERS
 
 
+def _name_goes_on(parse: Parse, start: int, end: int) -> bool:
+    """Whether the name goes on after the matched word ("President AHMED Ben Bella"): then the word is a first
+    name, not the surname of the office holder the codebook knows."""
+    if end >= parse.n or parse.pos[end] != "PROPN" or not parse.words[end][:1].isupper():
+        return False
+    span = parse.entity_span_of[start]
+    return span is not None and parse.entity_of[start] == "PERSON" and span[0] <= end < span[1]
+
+
 def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> list[Atom]:
     atoms: list[Atom] = []
     keys = parse.match_keys
@@ -90,7 +99,9 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
         end, entries = index.longest_match(keys, position)
         accepted = [e for e in entries if _confirmed(parse, position, end, e)] if entries else []
         # A bare surname ("Bush", "Sharif") names someone only after a title ("President Bush").
-        if any(e.role == "surname" for e in accepted) and not _titled(parse, position, end, atoms):
+        if any(e.role == "surname" for e in accepted) and (
+            not _titled(parse, position, end, atoms) or _name_goes_on(parse, position, end)
+        ):
             accepted = [e for e in accepted if e.role != "surname"]
         if accepted:
             best_priority = max(e.priority for e in accepted)
@@ -101,7 +112,7 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
                 best = _current_people(best, day) or best
                 distinct = {(e.kind, e.name, e.country, e.code) for e in best}
             # Two different people (or organisations) behind one phrase: too ambiguous to code.
-            if len(distinct) == 1 or best[0].kind == "country":
+            if (len(distinct) == 1 or best[0].kind == "country") and not _stance_prefixed(parse, position, best[0]):
                 atoms.append(Atom(position, end, best[0]))
             position = end
         else:
@@ -264,6 +275,13 @@ def _add_titled_names(parse: Parse, atoms: list[Atom]) -> list[Atom]:
             name = parse.span_text(start, end)
             extra.append(Atom(start, end, LexEntry(kind="person", role="name", name=name)))
     return sorted(atoms + extra, key=lambda atom: atom.start)
+
+
+def _stance_prefixed(parse: Parse, start: int, entry: LexEntry) -> bool:
+    """'anti-Syria journalist', 'pro-Iranian militia': a stance toward a country, not its actor."""
+    if entry.kind != "country" or start < 2:
+        return False
+    return parse.words[start - 1] == "-" and parse.norm[start - 2] in load_stance_prefixes()
 
 
 def _ethnic_group(parse: Parse, atom: Atom) -> Atom:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
 
 from parley.nlp.lexicon import normalise
@@ -13,8 +14,10 @@ NOUNISH = frozenset({"NOUN", "PROPN", "PRON", "NUM", "X"})
 class Parse:
     """Read-only view of an AnnotatedParagraph with the derived indexes the taggers and the coder need."""
 
-    def __init__(self, annotated: AnnotatedParagraph) -> None:
+    def __init__(self, annotated: AnnotatedParagraph, lemma_fixes: Mapping[str, str] | None = None) -> None:
         self.annotated = annotated
+        # Word forms the small model lemmatises wrongly ("staged" -> "stag"): word -> right lemma.
+        self.lemma_fixes = lemma_fixes or {}
         self.words = annotated.words
         self.lemmas = annotated.lemmas
         self.pos = annotated.pos
@@ -73,7 +76,9 @@ class Parse:
 
     @cached_property
     def norm_lemma(self) -> list[str]:
-        return [normalise(lemma) for lemma in self.lemmas]
+        return [
+            self.lemma_fixes.get(word, normalise(lemma)) for word, lemma in zip(self.norm, self.lemmas, strict=True)
+        ]
 
     @cached_property
     def match_keys(self) -> list[tuple[str, ...]]:

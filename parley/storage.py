@@ -132,6 +132,19 @@ def _fsync_folder(folder: str) -> None:
         os.close(descriptor)
 
 
+def _flush_to_disk(paths: list[str]) -> None:
+    """One sync of every filesystem (POSIX); where there is none (Windows), an fsync per file."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:
+        descriptor = os.open(local_path(path), os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Write `data` to `path` via a temporary file in the same folder and a rename, durable on return."""
     temporary = _write_temporary(path, data, durable=True)
@@ -171,12 +184,12 @@ class AtomicFileGroup:
         renamed = 0
         try:
             if any_local:
-                os.sync()
+                _flush_to_disk([temporary for temporary, path in pending if is_local(path)])
             for temporary, path in pending:
                 _rename(temporary, path)
                 renamed += 1
             if any_local:
-                os.sync()
+                _flush_to_disk([path for _, path in pending if is_local(path)])
         except BaseException:
             for temporary, _ in pending[renamed:]:
                 _remove_quietly(temporary)

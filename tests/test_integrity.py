@@ -312,6 +312,21 @@ def test_a_file_group_is_invisible_until_committed_then_complete(tmp_path):
     assert all([*p.parent.iterdir()] == [p] for p in targets) and len(files) == 0
 
 
+def test_a_file_group_commits_where_there_is_no_os_sync(tmp_path, monkeypatch):
+    from parley import storage
+
+    synced: list[int] = []
+    real_fsync = storage.os.fsync
+    monkeypatch.delattr(storage.os, "sync")  # Windows has no sync(): every file is fsynced instead
+    monkeypatch.setattr(storage.os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    files = storage.AtomicFileGroup()
+    files.add(str(tmp_path / "t" / "a.avro"), b"one")
+    files.add(str(tmp_path / "t" / "b.avro"), b"two")
+    files.commit()
+    assert (tmp_path / "t" / "a.avro").read_bytes() == b"one" and (tmp_path / "t" / "b.avro").read_bytes() == b"two"
+    assert len(synced) == 4  # each file's contents before the renames, and again after
+
+
 def test_a_discarded_or_failed_file_group_leaves_nothing(tmp_path, monkeypatch):
     from parley import storage
 

@@ -11,7 +11,7 @@ The article is coded in order because coreference crosses paragraphs ("the two l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -1539,19 +1539,25 @@ class ArticleCoder:
     def _background_clause(self, parse: Parse, token: int) -> bool:
         """Whether the trigger stands in a temporal adverbial clause ("after X alleged", "before Y arrived")."""
         marks = self.triggers.discourse.get("background_marks", frozenset())
+        for current in self._up_to_root(parse, token):
+            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
+                return True
+            if parse.deps[current] in ("relcl", "acl") and parse.pos[parse.heads[current]] in ("NOUN", "PROPN"):
+                # "a resolution THAT AIMS to tighten sanctions", "the coalition FIGHTING the rebels": a clause on a
+                # noun describes a participant.
+                return True
+        return False
+
+    @staticmethod
+    def _up_to_root(parse: Parse, token: int) -> Iterator[int]:
+        """The token and its heads up to its sentence's root (the root itself not included)."""
         current = token
         for _ in range(parse.n):
             head = parse.heads[current]
             if head == current:
-                return False
-            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
-                return True
-            if parse.deps[current] in ("relcl", "acl") and parse.pos[head] in ("NOUN", "PROPN"):
-                # "a resolution THAT AIMS to tighten sanctions", "the coalition FIGHTING the rebels": a clause on a
-                # noun describes a participant.
-                return True
+                return
+            yield current
             current = head
-        return False
 
     @staticmethod
     def _is_condition(parse: Parse, clause: int, marks: frozenset[str]) -> bool:
@@ -1561,15 +1567,14 @@ class ArticleCoder:
         """The verb of the if/unless clause a trigger stands in ("... unless Baghdad ACCEPTED its conditions"):
         a condition is not an event that happened."""
         marks = self._condition_marks()
-        current = token
-        for _ in range(parse.n):
-            head = parse.heads[current]
-            if head == current:
-                return None
-            if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks):
-                return current
-            current = head
-        return None
+        return next(
+            (
+                current
+                for current in self._up_to_root(parse, token)
+                if parse.deps[current] == "advcl" and self._is_condition(parse, current, marks)
+            ),
+            None,
+        )
 
     def _condition_subjects(self, parse: Parse, token: int, mentions_by_token, discourse) -> list[ActorRef]:
         """Whom a threat is aimed at: the subject of its condition ("threatened to strike unless ISRAEL rescinds
@@ -1589,17 +1594,13 @@ class ArticleCoder:
     def _clause_depth(parse: Parse, token: int) -> int:
         """How many verbs stand between a trigger and its sentence's root."""
         depth = 0
-        current = token
-        for _ in range(parse.n):
-            head = parse.heads[current]
-            if head == current:
-                break
+        for current in ArticleCoder._up_to_root(parse, token):
             if parse.deps[current] in ("relcl", "acl") or (
-                parse.pos[head] in ("VERB", "AUX") and parse.deps[current] in ("xcomp", "ccomp", "advcl", "conj")
+                parse.pos[parse.heads[current]] in ("VERB", "AUX")
+                and parse.deps[current] in ("xcomp", "ccomp", "advcl", "conj")
             ):
                 # A clause on a noun ("a militia leader CHARGED with ...") is background too.
                 depth += 1
-            current = head
         return depth
 
     def _aux_words(self, parse: Parse, verb: int) -> list[int]:

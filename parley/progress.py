@@ -33,6 +33,8 @@ from typing import Any, TextIO
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
 
+from parley.transforms.common import flattened_inputs
+
 # Runners whose workers run on this machine and so can write to the launcher's temporary folder.
 LOCAL_RUNNERS = frozenset({"DirectRunner", "SwitchingDirectRunner", "BundleBasedDirectRunner", "FnApiRunner"})
 # Dead-letter stages that stand for whole input records (as in transforms/process.py).
@@ -234,7 +236,7 @@ class Progress:
         the consumers of a Flatten with inputs from several stages only after all of them are done.
         """
         _ = records | "ProgressRecords" >> beam.ParDo(_CountFn(self.directory, "records"))
-        for index, produced in enumerate(_before_flattens(rows)):
+        for index, produced in enumerate(flattened_inputs(rows)):
             _ = produced | f"ProgressRows{index}" >> beam.ParDo(_CountFn(self.directory, "rows"))
 
     def __enter__(self) -> Progress:
@@ -270,18 +272,6 @@ class Progress:
         with contextlib.suppress(OSError, ValueError):
             self.stream.write(text)
             self.stream.flush()
-
-
-def _before_flattens(pcollection) -> list:
-    """The PCollections a chain of Flattens gathers into `pcollection` (itself when no Flatten made it)."""
-    producer = getattr(pcollection, "producer", None)
-    if producer is None or not isinstance(producer.transform, beam.Flatten):
-        return [pcollection]
-    inputs = producer.main_inputs.values() if hasattr(producer, "main_inputs") else producer.inputs
-    found: list = []
-    for item in inputs:
-        found += [p for p in _before_flattens(item) if all(p is not seen for seen in found)]
-    return found
 
 
 def _is_terminal(stream: TextIO) -> bool:

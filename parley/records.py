@@ -6,10 +6,27 @@ workers. Table rows are plain dicts shaped by the Avro schemas in `schemas/`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 
+def pickled_as_tuple(cls):
+    """Pickle a frozen, slotted dataclass as (class, field values).
+
+    The __getstate__/__setstate__ that dataclasses generate for such classes walk `fields()` in Python for every
+    object; records cross a Beam stage boundary as pickles, and this halves the time to pickle an actor mention.
+    """
+    values = operator.attrgetter(*(f.name for f in fields(cls)))
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class RawRecord:
     """One input record as read: a whole text file, or one line of a JSONL file."""
@@ -21,6 +38,7 @@ class RawRecord:
     doc_id: str  # the file name for text files; the JSONL id is read from the record later
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class DeadLetter:
     """An input record (or a paragraph) that could not be processed, with the stage and reason."""
@@ -33,6 +51,7 @@ class DeadLetter:
     raw_excerpt: str | None = None
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Article:
     article_id: str
@@ -55,6 +74,7 @@ class Article:
         return self.published_at.date() if self.published_at else None
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class ParagraphEvent:
     """One paragraph of an article, carrying the article context the coder needs."""
@@ -75,6 +95,7 @@ class ParagraphEvent:
         return self.published_at.date() if self.published_at else None
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class AnnotatedParagraph:
     """spaCy's analysis of one paragraph as parallel tuples (a pickled Doc is ~100x larger).
@@ -99,6 +120,7 @@ class AnnotatedParagraph:
         return len(self.words)
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class ActorMention:
     """An actor resolved from a noun phrase: tokens [start, end) of the paragraph, head token `head`."""
@@ -120,6 +142,7 @@ class ActorMention:
     org_type: str | None = None  # IGO | NGO | IMG for organisations and transnational groups
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class TopicTag:
     paragraph_id: str

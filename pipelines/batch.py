@@ -18,8 +18,8 @@ import apache_beam as beam
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 from parley.pipelines.options import ParleyOptions
-from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE
-from parley.transforms.process import DeadLetterRows, ProcessRecords
+from parley.transforms.common import METRICS_NAMESPACE
+from parley.transforms.process import ProcessRecords
 from parley.transforms.read import ReadArticles
 from parley.transforms.write import WriteTables
 
@@ -36,11 +36,9 @@ def build_batch_pipeline(pipeline: beam.Pipeline, options: ParleyOptions, progre
     """Add the batch graph to `pipeline`; returns the PCollection of written file groups."""
     limits = options.limits()
     read = pipeline | "Inputs" >> beam.Create(list(options.input)) | "ReadArticles" >> ReadArticles(limits)
-    rows = read["records"] | "ProcessRecords" >> ProcessRecords(
+    all_rows = read | "ProcessRecords" >> ProcessRecords(
         limits, options.spacy_model, options.annotate_batch_size, options.fallback_encoding
     )
-    read_dead = read[DEAD_LETTERS] | "ReadDeadLetterRows" >> DeadLetterRows()
-    all_rows = (rows, read_dead) | "WithReadDeadLetters" >> beam.Flatten()
     if progress is not None:  # side branches counting for the live display (parley/progress.py)
         progress.attach(read["records"], all_rows)
     return all_rows | "WriteTables" >> WriteTables(options.output, options.max_rows_per_file)

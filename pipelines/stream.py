@@ -32,7 +32,8 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 from parley.pipelines.batch import RunSummary, UsageError, collect_counters
 from parley.pipelines.options import ParleyOptions
-from parley.transforms.process import DeadLetterRows, ProcessRecords
+from parley.transforms.common import DEAD_LETTERS
+from parley.transforms.process import ProcessRecords
 from parley.transforms.write import WriteTables
 
 from parley.sources import Batch, Source, SourceError, open_source
@@ -120,21 +121,13 @@ def run_micro_batch(batch: Batch, options: StreamOptions) -> dict[str, int]:
     """Code and write one micro-batch with the batch pipeline's transforms; returns its counters."""
     limits = options.limits()
     pipeline = beam.Pipeline(options=PipelineOptions(["--runner", "DirectRunner"]))
-    sets = []
-    if batch.records:
-        sets.append(
-            pipeline
-            | "Records" >> beam.Create(batch.records, reshuffle=False)
-            | "ProcessRecords"
-            >> ProcessRecords(limits, options.spacy_model, options.annotate_batch_size, options.fallback_encoding)
-        )
-    if batch.dead_letters:
-        sets.append(
-            pipeline
-            | "SourceDeadLetters" >> beam.Create(batch.dead_letters, reshuffle=False)
-            | "SourceDeadLetterRows" >> DeadLetterRows()
-        )
-    rows = tuple(sets) | "AllRows" >> beam.Flatten() if len(sets) > 1 else sets[0]
+    source = {
+        "records": pipeline | "Records" >> beam.Create(batch.records, reshuffle=False),
+        DEAD_LETTERS: pipeline | "SourceDeadLetters" >> beam.Create(batch.dead_letters, reshuffle=False),
+    }
+    rows = source | "ProcessRecords" >> ProcessRecords(
+        limits, options.spacy_model, options.annotate_batch_size, options.fallback_encoding
+    )
     rows | "WriteTables" >> WriteTables(options.output, options.max_rows_per_file)
     result = pipeline.run()
     result.wait_until_finish()

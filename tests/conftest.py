@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,10 @@ SHARED = Path(os.environ.get("PARLEY_SHARED", REPO.parent / "shared"))
 SEED_ARTICLE = SHARED / "fixtures" / "seed_article.txt"
 BUNDLED_SEED = REPO / "samples" / "articles" / "seed_article.txt"
 SAMPLES = REPO / "samples" / "articles"
+
+# The built coding engine is cached on disk between runs (parley/engine.py): the tests (and the parley processes
+# they start, which inherit the environment) use a folder of their own, not the user's cache.
+os.environ.setdefault("PARLEY_CACHE_DIR", tempfile.mkdtemp(prefix="parley-test-cache-"))
 
 
 def shared_file(*parts: str) -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import apache_beam as beam
+
 from parley.codebooks import CODER_VERSION
 from parley.ids import content_id
 from parley.records import DeadLetter
@@ -37,3 +39,15 @@ def dead_letter_row(letter: DeadLetter, seen_at: datetime | None = None) -> Tabl
         "coder_version": CODER_VERSION,
     }
     return ("dead_letters", partition_for(seen_at.date()), (row,))
+
+
+def flattened_inputs(pcollection) -> list:
+    """The PCollections a chain of Flattens gathers into `pcollection` (itself when no Flatten made it)."""
+    producer = getattr(pcollection, "producer", None)
+    if producer is None or not isinstance(producer.transform, beam.Flatten):
+        return [pcollection]
+    inputs = producer.main_inputs.values() if hasattr(producer, "main_inputs") else producer.inputs
+    found: list = []
+    for item in inputs:
+        found += [p for p in flattened_inputs(item) if all(p is not seen for seen in found)]
+    return found

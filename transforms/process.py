@@ -56,7 +56,12 @@ class DeadLetterRows(beam.PTransform):
 
 
 class ProcessRecords(beam.PTransform):
-    """PCollection[RawRecord] -> PCollection[TableRows] for all six tables."""
+    """PCollection[RawRecord] -> PCollection[TableRows] for all six tables.
+
+    The input may also be a source's output, {'records': RawRecord, 'dead_letters': DeadLetter}: the source's
+    dead letters then become rows with the stages' own. (One Flatten of all rows instead of two: the local
+    runner writes out and reads back every row once per Flatten.)
+    """
 
     def __init__(
         self,
@@ -73,9 +78,10 @@ class ProcessRecords(beam.PTransform):
         self.fallback_encoding = fallback_encoding
         self.deduplicate = deduplicate
 
-    def expand(self, records):
+    def expand(self, source):
+        records, dead = (source["records"], [source[DEAD_LETTERS]]) if isinstance(source, dict) else (source, [])
         parsed = records | "ParseArticles" >> ParseArticles(self.limits, self.fallback_encoding)
-        dead = [parsed[DEAD_LETTERS]]
+        dead.append(parsed[DEAD_LETTERS])
         articles = parsed["articles"]
         if self.deduplicate:
             unique = articles | "DeduplicateArticles" >> DeduplicateArticles()

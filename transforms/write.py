@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import GlobalWindows
-from parley.transforms.common import METRICS_NAMESPACE, TableRows
+from parley.transforms.common import METRICS_NAMESPACE, TableRows, flattened_inputs
 
 from parley.storage import AtomicFileGroup, join, sweep_stale_temporaries
 from parley.tables import (
@@ -137,11 +137,16 @@ class WriteTables(beam.PTransform):
             | "OutputFolder" >> beam.Create([self.output])
             | "SweepStaleTemporaries" >> beam.ParDo(_SweepStaleTemporariesFn(self.started_at))
         )
-        counts = (
-            rows
-            | "PartitionOf" >> beam.Map(lambda element: ((element[0], element[1]), len(element[2])))
-            | "CountPerPartition" >> beam.CombinePerKey(sum)
-        )
+        # Count where the rows are produced, before the Flattens that gather them: the local runner writes out
+        # every row of a Flatten's output once more for a consumer that waits on a side input computed from it.
+        produced = flattened_inputs(rows)
+        sizes = [
+            pieces | f"PartitionOf{index}" >> beam.Map(lambda element: ((element[0], element[1]), len(element[2])))
+            for index, pieces in enumerate(produced)
+        ]
+        if len(sizes) > 1:
+            sizes = [tuple(sizes) | "PartitionSizes" >> beam.Flatten()]
+        counts = sizes[0] | "CountPerPartition" >> beam.CombinePerKey(sum)
         return (
             rows
             | "AssignFile" >> beam.ParDo(_AssignShardFn(self.max_rows_per_file), counts=beam.pvalue.AsDict(counts))

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from parley.records import pickled_as_tuple
+
 CODER_VERSION = "parley-coder-0.1.0"
 
 _ISO3_SPECIAL = {"XKX"}  # Kosovo: user-assigned code used by the EU and IMF
@@ -72,6 +74,7 @@ def _is_iso3(value: Any) -> bool:
 # --------------------------------------------------------------------------------------------------- events
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class EventType:
     code: str
@@ -134,6 +137,7 @@ def load_event_types(name: str = "cameo_events.tsv", text: str | None = None) ->
 # ------------------------------------------------------------------------------------------------ countries
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Country:
     iso3: str
@@ -210,6 +214,7 @@ def load_countries(
 # ---------------------------------------------------------------------------------------------------- agents
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Agent:
     term: str
@@ -253,6 +258,7 @@ def load_agents(name: str = "agents.yaml", text: str | None = None) -> tuple[dic
 # -------------------------------------------------------------------------------------- organisations, groups
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Organisation:
     code: str
@@ -363,6 +369,7 @@ def load_groups(
 # ---------------------------------------------------------------------------------------------------- people
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Role:
     office: str
@@ -373,6 +380,7 @@ class Role:
     sector: str | None
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Person:
     name: str
@@ -493,6 +501,7 @@ def _merge_same_people(people: list[Person]) -> list[Person]:
 # ---------------------------------------------------------------------------------------------------- topics
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Subject:
     name: str
@@ -500,6 +509,7 @@ class Subject:
     all_of: tuple[tuple[str, ...], ...]
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Topic:
     code: str

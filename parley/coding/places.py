@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from parley.codebooks import Codebooks
 from parley.nlp.lexicon import normalise
+from parley.records import pickled_as_tuple
 
 ALTERNATE_MIN_POPULATION = 100_000
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str

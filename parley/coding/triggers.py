@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from parley.records import pickled_as_tuple
+
 _PATTERN_KEYS = {
     "lemma",
     "code",
@@ -27,6 +29,7 @@ _COMPLEMENT_KEYS = {"verbs", "nouns", "adjectives", "code", "map", "object_contr
 ANY_OBJECT = frozenset({"*"})
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class Pattern:
     lemma: str
@@ -51,6 +54,7 @@ class Pattern:
         return sum(1 for condition in conditions if condition and condition != ANY_OBJECT)
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class ComplementClass:
     name: str

@@ -83,6 +83,24 @@ def tune_allocator() -> bool:
         return False
 
 
+# CPython collects its youngest generation after every 700 new container objects. A worker allocates millions
+# of short-lived tuples and dicts (token columns, mentions, table rows) and keeps few: with the default, the
+# 300-article benchmark ran 1,157 collections (8 of them full, walking the codebooks and the model) for 1.0 s;
+# with 50,000, 10 collections for 0.14 s, at no measurable cost in peak RSS. Cycles are still collected.
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@cache
+def tune_garbage_collector() -> tuple[int, int, int]:
+    """Raise the collector's thresholds once per process (never lower them); returns the thresholds in force."""
+    import gc
+
+    current = gc.get_threshold()
+    if current[0] and current[0] < _GC_THRESHOLDS[0]:  # 0: collection disabled by the embedding program
+        gc.set_threshold(*_GC_THRESHOLDS)
+    return gc.get_threshold()
+
+
 def _register_components() -> None:
     from spacy.language import Language
 
@@ -96,6 +114,7 @@ def load_pipeline(model_name: str = DEFAULT_MODEL, max_length: int = 100_000):
     import spacy
 
     tune_allocator()
+    tune_garbage_collector()
     try:
         nlp = spacy.load(model_name)
     except OSError as error:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from parley.codebooks import Codebooks, Organisation, Person
+from parley.records import pickled_as_tuple
 
 # Entity labels that confirm an ambiguous name ("Jordan" the country, not the first name).
 CONFIRMING_LABELS = {
@@ -33,6 +34,7 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
 
+@pickled_as_tuple
 @dataclass(frozen=True, slots=True)
 class LexEntry:
     kind: str  # country | person | organisation | group | agent

@@ -27,6 +27,7 @@ class Parse:
         self.offsets = annotated.offsets
         self.n = len(annotated.words)
         self.text = annotated.paragraph.text
+        self._subtrees: dict[int, tuple[int, ...]] = {}
 
     @cached_property
     def children(self) -> list[list[int]]:
@@ -72,27 +73,34 @@ class Parse:
 
     @cached_property
     def norm(self) -> list[str]:
-        return [normalise(word) for word in self.words]
+        return list(map(normalise, self.words))
 
     @cached_property
     def norm_lemma(self) -> list[str]:
-        return [
-            self.lemma_fixes.get(word, normalise(lemma)) for word, lemma in zip(self.norm, self.lemmas, strict=True)
-        ]
+        lemmas = list(map(normalise, self.lemmas))
+        fixes = self.lemma_fixes
+        if fixes and not fixes.keys().isdisjoint(self.norm):  # most paragraphs have no word to fix
+            lemmas = [fixes.get(word, lemma) for word, lemma in zip(self.norm, lemmas, strict=True)]
+        return lemmas
 
     @cached_property
     def match_keys(self) -> list[tuple[str, ...]]:
         """The forms each token can match a phrase on: its text and its lemma."""
         return [(w,) if w == lemma else (w, lemma) for w, lemma in zip(self.norm, self.norm_lemma, strict=True)]
 
-    def subtree(self, index: int) -> list[int]:
-        result = []
-        stack = [index]
-        while stack:
-            current = stack.pop()
-            result.append(current)
-            stack.extend(self.children[current])
-        return sorted(result)
+    def subtree(self, index: int) -> tuple[int, ...]:
+        """The token and its syntactic descendants, in order (memoised: the coder asks for the same ones often)."""
+        found = self._subtrees.get(index)
+        if found is None:
+            result = []
+            stack = [index]
+            children = self.children
+            while stack:
+                current = stack.pop()
+                result.append(current)
+                stack.extend(children[current])
+            found = self._subtrees[index] = tuple(sorted(result))
+        return found
 
     def span_text(self, start: int, end: int) -> str:
         """Text of tokens [start, end) as written (end exclusive)."""

@@ -10,7 +10,8 @@
 
 Each measurement runs in its own child process, so peak RSS is per process (the largest child's) and no
 run warms another's in-memory caches. The on-disk cache of the built coding engine is filled first, as a daily
-run finds it (a first run after installing Parley or changing its codebooks builds it: about 1.3 s more). Prints one table and the ratios 2/1, 3/2 and 4/2 (time); JSON with --json.
+run finds it (a first run after installing Parley or changing its codebooks builds it: about 1.3 s more).
+Prints one table and the ratios 2/1, 3/2 and 4/2 (time); JSON with --json.
 The machine is shared: read the ratios, not the absolute times.
 """
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for
 
 from parley.records import AnnotatedParagraph
 
@@ -29,7 +29,9 @@ class TagActorsFn(beam.DoFn):
         self.mentions.inc(len(mentions))
         if mentions:
             rows = tuple(self.engine.mention_rows(mentions, paragraph.article_id))
-            yield beam.pvalue.TaggedOutput(self.ROWS, ("actor_mentions", partition_for(paragraph.published_date), rows))
+            yield beam.pvalue.TaggedOutput(
+                self.ROWS, TableRows("actor_mentions", partition_for(paragraph.published_date), rows)
+            )
         yield paragraph.article_id, (paragraph.paragraph_id, tuple(mentions))
 
 

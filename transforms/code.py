@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for
 
 from parley.records import ActorMention, AnnotatedParagraph, TopicTag
 
@@ -66,12 +66,12 @@ class CodeArticleFn(beam.DoFn):
             for a in paragraphs
         ]
         dt = partition_for(paragraphs[0].paragraph.published_date)
-        yield "paragraphs", dt, tuple(paragraph_row(a, m, t, self.engine.version) for a, m, t in joined)
+        yield TableRows("paragraphs", dt, tuple(paragraph_row(a, m, t, self.engine.version) for a, m, t in joined))
         rows = self.engine.code_article(joined)
         self.articles.inc()
         self.interactions.inc(len(rows))
         if rows:
-            yield "interactions", dt, tuple(rows)
+            yield TableRows("interactions", dt, tuple(rows))
 
 
 class CodeInteractions(beam.PTransform):

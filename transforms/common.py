@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 import apache_beam as beam
 
@@ -15,10 +16,19 @@ DEAD_LETTERS = "dead_letters"
 # Hive's name for the partition of rows whose partition value is null (no publication date).
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 
-# Table rows travel in batches, (table, dt, rows), every row of one batch in the same table and Hive partition
-# (dt): one element per paragraph or article and table rather than one per row. Each element costs Beam
-# about 16 microseconds per stage on the local runner, and the 300-article benchmark writes 37,000 rows.
-TableRows = tuple[str, str, tuple[dict, ...]]
+
+class TableRows(NamedTuple):
+    """A batch of rows of one table and Hive partition (dt).
+
+    Rows travel in batches, one element per paragraph or article and table rather than one per row: each element
+    costs Beam about 16 microseconds per stage on the local runner, and the 300-article benchmark writes 37,000
+    rows. A named tuple rather than a plain one because Beam's default coder walks a plain tuple value by value
+    (datetimes each pickled alone) but pickles a class in one call: half the time to cross a stage boundary.
+    """
+
+    table: str
+    dt: str
+    rows: tuple[dict, ...]
 
 
 def partition_for(day: date | None) -> str:
@@ -38,7 +48,7 @@ def dead_letter_row(letter: DeadLetter, seen_at: datetime | None = None) -> Tabl
         "seen_at": seen_at,
         "coder_version": CODER_VERSION,
     }
-    return ("dead_letters", partition_for(seen_at.date()), (row,))
+    return TableRows("dead_letters", partition_for(seen_at.date()), (row,))
 
 
 def flattened_inputs(pcollection) -> list:

@@ -13,7 +13,7 @@ from dataclasses import replace
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import TimestampedValue
-from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE, partition_for
+from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE, TableRows, partition_for
 
 from parley.articles import excerpt
 from parley.codebooks import CODER_VERSION
@@ -93,7 +93,7 @@ class SplitParagraphsFn(beam.DoFn):
         self.paragraphs.inc(len(events))
         yield beam.pvalue.TaggedOutput(
             self.ARTICLE_ROWS,
-            ("articles", partition_for(article.published_date), (article_row(article, len(events)),)),
+            TableRows("articles", partition_for(article.published_date), (article_row(article, len(events)),)),
         )
         for event in events:
             if article.published_at is not None:

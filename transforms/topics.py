@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for
 
 from parley.records import AnnotatedParagraph
 
@@ -29,7 +29,9 @@ class TagTopicsFn(beam.DoFn):
         self.tags.inc(len(tags))
         if tags:
             rows = tuple(self.engine.topic_rows(tags, paragraph.article_id))
-            yield beam.pvalue.TaggedOutput(self.ROWS, ("topics", partition_for(paragraph.published_date), rows))
+            yield beam.pvalue.TaggedOutput(
+                self.ROWS, TableRows("topics", partition_for(paragraph.published_date), rows)
+            )
         yield paragraph.article_id, (paragraph.paragraph_id, tuple(tags))
 
 

@@ -59,13 +59,13 @@ class _AssignShardFn(beam.DoFn):
         table, dt, rows = element
         shards = shard_count(counts[(table, dt)], self.max_rows_per_file)
         if shards == 1:
-            yield (table, dt, 0, 1), rows
+            yield (table, dt, 0, 1), element
             return
         by_shard: dict[int, list[dict]] = {}
         for row in rows:
             by_shard.setdefault(shard_of(table, row, shards), []).append(row)
         for shard, shard_rows in by_shard.items():
-            yield (table, dt, shard, shards), tuple(shard_rows)
+            yield (table, dt, shard, shards), TableRows(table, dt, tuple(shard_rows))
 
 
 class _WriteGroupFn(beam.DoFn):
@@ -80,7 +80,7 @@ class _WriteGroupFn(beam.DoFn):
 
     def process(self, element) -> Iterable:
         (table, dt, shard, shards), batches = element
-        rows = [row for batch in batches for row in batch]
+        rows = [row for batch in batches for row in batch.rows]
         try:
             paths = write_partition_files(self.pending, self.output, table, dt, shard, shards, rows)
         except BaseException:

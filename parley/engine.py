@@ -8,8 +8,9 @@ cities) takes about 1.6 s; loading it pickled takes about 0.3 s. So the built en
 the user's cache folder ($PARLEY_CACHE_DIR, or platformdirs' user cache folder for "parley";
 PARLEY_CACHE_DIR=off turns this off), under a fingerprint of every file of the installed `parley` package
 (code and codebooks) and of the libraries that shape it: a change to any of them builds afresh. A cache file
-that cannot be read is rebuilt; a cache folder that cannot be written is only logged. The cache is a pickle:
-like any cache folder, it must only be writable by the user who runs Parley.
+that cannot be read is rebuilt; a cache folder that cannot be written is only logged. The cache is a pickle, so
+it is written readable by its user only, and a file or folder that belongs to another user or that others can
+write is not loaded (the engine is built instead, with a warning).
 """
 
 from __future__ import annotations
@@ -147,9 +148,26 @@ def engine_fingerprint() -> str:
     return digest.hexdigest()[:24]
 
 
+def _untrusted_reason(path: Path, handle) -> str | None:
+    """Why a cache file must not be unpickled (loading a pickle runs code): on POSIX, the file and its folder must
+    belong to this user and be writable by no one else. None when it may be loaded."""
+    if not hasattr(os, "getuid"):
+        return None
+    for what, status in (("file", os.fstat(handle.fileno())), ("folder", path.parent.stat())):
+        if status.st_uid != os.getuid():
+            return f"the cache {what} belongs to another user"
+        if status.st_mode & 0o022:
+            return f"the cache {what} is writable by other users"
+    return None
+
+
 def _load_cached(path: Path) -> CodingEngine | None:
     try:
         with open(path, "rb") as handle:
+            reason = _untrusted_reason(path, handle)
+            if reason is not None:
+                LOG.warning("not loading the engine cache %s: %s; building the engine instead", path, reason)
+                return None
             engine = pickle.load(handle)
     except FileNotFoundError:
         return None
@@ -162,8 +180,11 @@ def _load_cached(path: Path) -> CodingEngine | None:
 def _save_cached(engine: CodingEngine, path: Path) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL))
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Created readable and writable by this user only (a file the loader would refuse otherwise).
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "wb") as handle:
+            handle.write(pickle.dumps(engine, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)  # concurrent workers each write whole files; the last rename wins
         for stale in path.parent.glob("engine-*.pickle"):  # earlier versions' engines
             if stale != path:

@@ -1,10 +1,14 @@
-"""The coding engine cached on disk between runs: same results as a fresh build, rebuilt when unreadable."""
+"""The coding engine cached on disk between runs: same results as a fresh build, rebuilt when unreadable,
+never unpickled from a file or folder other users can write."""
 
 from __future__ import annotations
 
 import logging
+import os
 import pickle
+import stat
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +68,41 @@ def test_earlier_versions_are_removed_and_foreign_pickles_ignored(tmp_path):
     (tmp_path / f"engine-{engine_fingerprint()}.pickle").write_bytes(pickle.dumps(["foreign"]))
     assert isinstance(load_engine(tmp_path), CodingEngine)
     assert cache_files(tmp_path) == [f"engine-{engine_fingerprint()}.pickle"]
+
+
+class _Planted:
+    """A pickle that, once loaded, creates a file: what a stranger could plant in a shared cache folder."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return Path.touch, (self.marker,)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file ownership and modes are POSIX")
+@pytest.mark.parametrize("loosened", ["file", "folder"])
+def test_a_cache_others_can_write_is_not_unpickled(tmp_path, caplog, loosened):
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    path = folder / f"engine-{engine_fingerprint()}.pickle"
+    marker = tmp_path / "planted-code-ran"
+    path.write_bytes(pickle.dumps(_Planted(marker)))
+    (path if loosened == "file" else folder).chmod(0o666 if loosened == "file" else 0o777)
+    with caplog.at_level(logging.WARNING, logger="parley.engine"):
+        engine = load_engine(folder)
+    assert isinstance(engine, CodingEngine)
+    assert not marker.exists()
+    assert f"the cache {loosened} is writable by other users" in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="file ownership and modes are POSIX")
+def test_the_cache_is_written_for_its_user_only(tmp_path):
+    load_engine(tmp_path / "cache")
+    (written,) = (tmp_path / "cache").iterdir()
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "cache").stat().st_mode) & 0o077 == 0
+    assert isinstance(load_engine(tmp_path / "cache"), CodingEngine)
 
 
 def test_an_unwritable_cache_folder_still_gives_an_engine(tmp_path):

@@ -43,7 +43,8 @@ def load_articles(n: int, offset: int = 0) -> list[dict]:
             record = json.loads(line)
             # Reuters-21578 repeats some stories under another title: a repeat is the same article (same
             # content-hash id), and a stream does not de-duplicate across micro-batches (README, Limits), so its
-            # second copy would rewrite the first's row and the watcher would wait for the first forever.
+            # second copy can rewrite the first copy's file before the watcher reads it: that measures the
+            # limit, not latency.
             if record.get("text") and len(record["text"].split()) > 40 and record["text"] not in texts:
                 texts.add(record["text"])
                 articles.append(record)

@@ -10,7 +10,7 @@ PARLEY_CACHE_DIR=off turns this off), under a fingerprint of every file of the i
 (code and codebooks) and of the libraries that shape it: a change to any of them builds afresh. A cache file
 that cannot be read is rebuilt; a cache folder that cannot be written is only logged. The cache is a pickle, so
 it is written readable by its user only, and a file or folder that belongs to another user or that others can
-write is not loaded (the engine is built instead, with a warning).
+write is not loaded (the engine is built instead, with a warning), and no cache is written into such a folder.
 """
 
 from __future__ import annotations
@@ -148,23 +148,24 @@ def engine_fingerprint() -> str:
     return digest.hexdigest()[:24]
 
 
-def _untrusted_reason(path: Path, handle) -> str | None:
-    """Why a cache file must not be unpickled (loading a pickle runs code): on POSIX, the file and its folder must
-    belong to this user and be writable by no one else. None when it may be loaded."""
+def _untrusted_reason(what: str, status: os.stat_result) -> str | None:
+    """Why a cache file or folder must not be trusted (loading a pickle runs code): on POSIX, it must belong to
+    this user and be writable by no one else. None when it may be."""
     if not hasattr(os, "getuid"):
         return None
-    for what, status in (("file", os.fstat(handle.fileno())), ("folder", path.parent.stat())):
-        if status.st_uid != os.getuid():
-            return f"the cache {what} belongs to another user"
-        if status.st_mode & 0o022:
-            return f"the cache {what} is writable by other users"
+    if status.st_uid != os.getuid():
+        return f"the cache {what} belongs to another user"
+    if status.st_mode & 0o022:
+        return f"the cache {what} is writable by other users"
     return None
 
 
 def _load_cached(path: Path) -> CodingEngine | None:
     try:
         with open(path, "rb") as handle:
-            reason = _untrusted_reason(path, handle)
+            reason = _untrusted_reason("file", os.fstat(handle.fileno())) or _untrusted_reason(
+                "folder", path.parent.stat()
+            )
             if reason is not None:
                 LOG.warning("not loading the engine cache %s: %s; building the engine instead", path, reason)
                 return None
@@ -181,6 +182,10 @@ def _save_cached(engine: CodingEngine, path: Path) -> None:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        reason = _untrusted_reason("folder", path.parent.stat())
+        if reason is not None:  # the loader would refuse whatever is written there
+            LOG.info("not caching the coding engine in %s: %s", path.parent, reason)
+            return
         # Created readable and writable by this user only (a file the loader would refuse otherwise).
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with open(descriptor, "wb") as handle:

@@ -87,13 +87,20 @@ def test_a_cache_others_can_write_is_not_unpickled(tmp_path, caplog, loosened):
     folder.mkdir(mode=0o700)
     path = folder / f"engine-{engine_fingerprint()}.pickle"
     marker = tmp_path / "planted-code-ran"
-    path.write_bytes(pickle.dumps(_Planted(marker)))
+    planted = pickle.dumps(_Planted(marker))
+    path.write_bytes(planted)
     (path if loosened == "file" else folder).chmod(0o666 if loosened == "file" else 0o777)
     with caplog.at_level(logging.WARNING, logger="parley.engine"):
         engine = load_engine(folder)
     assert isinstance(engine, CodingEngine)
     assert not marker.exists()
     assert f"the cache {loosened} is writable by other users" in caplog.text
+    if loosened == "file":  # replaced by a cache for this user only
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert isinstance(pickle.loads(path.read_bytes()), CodingEngine)
+    else:  # no cache is written where the loader would refuse it
+        assert path.read_bytes() == planted
+        assert cache_files(folder) == [path.name]
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="file ownership and modes are POSIX")

@@ -62,13 +62,13 @@ class _Tally:
                 self.counts["records"] += 1
                 self.files.add(element.input_uri)
             else:
-                table, _dt, rows = element
+                table = element.table
                 if table == "articles":
-                    self.counts["articles"] += len(rows)
+                    self.counts["articles"] += element.n_rows
                 elif table == "interactions":
-                    self.counts["interactions"] += len(rows)
+                    self.counts["interactions"] += element.n_rows
                 elif table == "dead_letters":
-                    for row in rows:
+                    for row in element.rows():
                         if row.get("stage") not in RECORD_STAGES:
                             continue
                         self.counts["dead_records"] += 1

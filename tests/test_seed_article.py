@@ -97,8 +97,8 @@ def test_seed_article_through_beam_transforms():
             pipeline
             | beam.Create([seed_record()])
             | ProcessRecords(Limits(), DEFAULT_MODEL)
-            | beam.Filter(lambda element: element[0] == "interactions")
-            | beam.FlatMap(lambda element: element[2])
+            | beam.Filter(lambda element: element.table == "interactions")
+            | beam.FlatMap(lambda element: element.rows())
         )
         assert_that(rows, check_seed_interactions_matcher)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, TableRows, pack, partition_for
 
 from parley.records import AnnotatedParagraph
 
@@ -30,9 +30,9 @@ class TagActorsFn(beam.DoFn):
         if mentions:
             rows = tuple(self.engine.mention_rows(mentions, paragraph.article_id))
             yield beam.pvalue.TaggedOutput(
-                self.ROWS, TableRows("actor_mentions", partition_for(paragraph.published_date), rows)
+                self.ROWS, TableRows.pack("actor_mentions", partition_for(paragraph.published_date), rows)
             )
-        yield paragraph.article_id, (paragraph.paragraph_id, tuple(mentions))
+        yield paragraph.article_id, pack((paragraph.paragraph_id, tuple(mentions)))
 
 
 class TagActors(beam.PTransform):

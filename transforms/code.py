@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for, unpack
 
 from parley.records import ActorMention, AnnotatedParagraph, TopicTag
 
@@ -56,9 +56,9 @@ class CodeArticleFn(beam.DoFn):
 
     def process(self, element: tuple[str, dict[str, Iterable]]) -> Iterable:
         _article_id, grouped = element
-        mentions_of = dict(grouped["actors"])
-        topics_of = dict(grouped["topics"])
-        paragraphs = sorted(grouped["annotated"], key=lambda a: a.paragraph.index)
+        mentions_of = dict(map(unpack, grouped["actors"]))
+        topics_of = dict(map(unpack, grouped["topics"]))
+        paragraphs = sorted(map(unpack, grouped["annotated"]), key=lambda a: a.paragraph.index)
         if not paragraphs:
             return
         joined = [
@@ -66,12 +66,12 @@ class CodeArticleFn(beam.DoFn):
             for a in paragraphs
         ]
         dt = partition_for(paragraphs[0].paragraph.published_date)
-        yield TableRows("paragraphs", dt, tuple(paragraph_row(a, m, t, self.engine.version) for a, m, t in joined))
+        yield TableRows.pack("paragraphs", dt, tuple(paragraph_row(a, m, t, self.engine.version) for a, m, t in joined))
         rows = self.engine.code_article(joined)
         self.articles.inc()
         self.interactions.inc(len(rows))
         if rows:
-            yield TableRows("interactions", dt, tuple(rows))
+            yield TableRows.pack("interactions", dt, tuple(rows))
 
 
 class CodeInteractions(beam.PTransform):

@@ -17,7 +17,7 @@ from apache_beam.metrics import Metrics
 from parley.transforms.actors import TagActors
 from parley.transforms.annotate import Annotate
 from parley.transforms.code import CodeInteractions
-from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE, dead_letter_row
+from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE, dead_letter_row, pack
 from parley.transforms.parse import DeduplicateArticles, ParseArticles
 from parley.transforms.split import SplitParagraphs
 from parley.transforms.topics import TagTopics
@@ -97,7 +97,7 @@ class ProcessRecords(beam.PTransform):
         actors = paragraphs | "TagActors" >> TagActors()
         topics = paragraphs | "TagTopics" >> TagTopics()
         coded = {
-            "annotated": paragraphs | "KeyByArticle" >> beam.Map(lambda a: (a.paragraph.article_id, a)),
+            "annotated": paragraphs | "KeyByArticle" >> beam.Map(lambda a: (a.paragraph.article_id, pack(a))),
             "actors": actors["by_article"],
             "topics": topics["by_article"],
         } | "CodeInteractions" >> CodeInteractions()

@@ -93,7 +93,7 @@ class SplitParagraphsFn(beam.DoFn):
         self.paragraphs.inc(len(events))
         yield beam.pvalue.TaggedOutput(
             self.ARTICLE_ROWS,
-            TableRows("articles", partition_for(article.published_date), (article_row(article, len(events)),)),
+            TableRows.pack("articles", partition_for(article.published_date), (article_row(article, len(events)),)),
         )
         for event in events:
             if article.published_at is not None:

@@ -56,16 +56,16 @@ class _AssignShardFn(beam.DoFn):
         self.max_rows_per_file = max_rows_per_file
 
     def process(self, element: TableRows, counts: dict) -> Iterable:
-        table, dt, rows = element
+        table, dt = element.table, element.dt
         shards = shard_count(counts[(table, dt)], self.max_rows_per_file)
         if shards == 1:
             yield (table, dt, 0, 1), element
             return
         by_shard: dict[int, list[dict]] = {}
-        for row in rows:
+        for row in element.rows():
             by_shard.setdefault(shard_of(table, row, shards), []).append(row)
         for shard, shard_rows in by_shard.items():
-            yield (table, dt, shard, shards), TableRows(table, dt, tuple(shard_rows))
+            yield (table, dt, shard, shards), TableRows.pack(table, dt, shard_rows)
 
 
 class _WriteGroupFn(beam.DoFn):
@@ -80,7 +80,7 @@ class _WriteGroupFn(beam.DoFn):
 
     def process(self, element) -> Iterable:
         (table, dt, shard, shards), batches = element
-        rows = [row for batch in batches for row in batch.rows]
+        rows = [row for batch in batches for row in batch.rows()]
         try:
             paths = write_partition_files(self.pending, self.output, table, dt, shard, shards, rows)
         except BaseException:
@@ -141,7 +141,7 @@ class WriteTables(beam.PTransform):
         # every row of a Flatten's output once more for a consumer that waits on a side input computed from it.
         produced = flattened_inputs(rows)
         sizes = [
-            pieces | f"PartitionOf{index}" >> beam.Map(lambda element: ((element[0], element[1]), len(element[2])))
+            pieces | f"PartitionOf{index}" >> beam.Map(lambda element: ((element.table, element.dt), element.n_rows))
             for index, pieces in enumerate(produced)
         ]
         if len(sizes) > 1:

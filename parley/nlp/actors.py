@@ -92,10 +92,10 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
     atoms: list[Atom] = []
     keys = parse.match_keys
     position = 0
-    while position < parse.n:
-        if not index.can_start(keys[position]):
-            position += 1
+    for start in index.starts(keys):
+        if start < position:  # inside the atom just found
             continue
+        position = start
         end, entries = index.longest_match(keys, position)
         accepted = [e for e in entries if _confirmed(parse, position, end, e)] if entries else []
         # A bare surname ("Bush", "Sharif") names someone only after a title ("President Bush").
@@ -115,8 +115,6 @@ def find_atoms(parse: Parse, index: PhraseIndex, day: date | None = None) -> lis
             if (len(distinct) == 1 or best[0].kind == "country") and not _stance_prefixed(parse, position, best[0]):
                 atoms.append(Atom(position, end, best[0]))
             position = end
-        else:
-            position += 1
     return atoms
 
 

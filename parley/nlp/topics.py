@@ -41,11 +41,12 @@ class TopicIndex:
     def matches(self, keys: list[tuple[str, ...]]) -> Counter:
         """Counter of (topic, term) occurrences; subject-only terms come back with topic ''."""
         found: Counter = Counter()
-        start = 0
         root = self._root
-        while start < len(keys):
-            if not any(key in root for key in keys[start]):  # most tokens start no term
-                start += 1
+        first = root.keys()
+        next_free = 0
+        # Only positions where some term starts (most tokens start none), past the last term found.
+        for start in [position for position, forms in enumerate(keys) if not first.isdisjoint(forms)]:
+            if start < next_free:
                 continue
             frontier = [root]
             position = start
@@ -60,7 +61,8 @@ class TopicIndex:
             for entry in longest:
                 found[(entry.topic, entry.term)] += 1
             # Overlapping terms count once: "civil war" is not also a "war".
-            start = longest_end if longest else start + 1
+            if longest:
+                next_free = longest_end
         return found
 
 

@@ -1,5 +1,5 @@
-"""TagActors: annotated paragraphs -> actor mentions, keyed by article for the join, plus the
-`actor_mentions` table rows. Counts `actor_mentions`."""
+"""TagActors: annotated paragraphs -> actor mentions, keyed by article for the join (CodeInteractions writes
+their `actor_mentions` rows with the article's other rows). Counts `actor_mentions`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, TableRows, pack, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, pack
 
 from parley.records import AnnotatedParagraph
 
 
 class TagActorsFn(beam.DoFn):
-    ROWS = "rows"
-
     def __init__(self) -> None:
         self.mentions = Metrics.counter(METRICS_NAMESPACE, "actor_mentions")
 
@@ -27,17 +25,11 @@ class TagActorsFn(beam.DoFn):
         paragraph = annotated.paragraph
         mentions = self.engine.tag_actors(annotated)
         self.mentions.inc(len(mentions))
-        if mentions:
-            rows = tuple(self.engine.mention_rows(mentions, paragraph.article_id))
-            yield beam.pvalue.TaggedOutput(
-                self.ROWS, TableRows.pack("actor_mentions", partition_for(paragraph.published_date), rows)
-            )
         yield paragraph.article_id, pack((paragraph.paragraph_id, tuple(mentions)))
 
 
 class TagActors(beam.PTransform):
-    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, mentions)), 'rows': TableRows}."""
+    """AnnotatedParagraph -> (article_id, packed (paragraph_id, mentions))."""
 
     def expand(self, annotated):
-        tagged = annotated | "Tag" >> beam.ParDo(TagActorsFn()).with_outputs(TagActorsFn.ROWS, main="by_article")
-        return {"by_article": tagged.by_article, "rows": tagged[TagActorsFn.ROWS]}
+        return annotated | "Tag" >> beam.ParDo(TagActorsFn())

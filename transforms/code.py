@@ -3,8 +3,8 @@
 The annotated paragraphs, their actor mentions and their topics arrive as three PCollections keyed by
 article id; one CoGroupByKey brings an article's paragraphs together and matches the three by paragraph id.
 The article is the unit because coreference crosses paragraphs ("the two leaders" in paragraph 4 are the
-callers of paragraph 1). Emits `paragraphs` and `interactions` table rows; counts `interactions` and
-`articles_coded`.
+callers of paragraph 1). Emits the article's `paragraphs`, `actor_mentions`, `topics` and `interactions` table
+rows; counts `interactions` and `articles_coded`.
 """
 
 from __future__ import annotations
@@ -66,7 +66,15 @@ class CodeArticleFn(beam.DoFn):
             for a in paragraphs
         ]
         dt = partition_for(paragraphs[0].paragraph.published_date)
+        article_id = paragraphs[0].paragraph.article_id
         yield TableRows.pack("paragraphs", dt, tuple(paragraph_row(a, m, t, self.engine.version) for a, m, t in joined))
+        # The branches' rows leave with the article's: one element per article and table, not one per paragraph.
+        mention_rows = [row for _a, m, _t in joined if m for row in self.engine.mention_rows(m, article_id)]
+        if mention_rows:
+            yield TableRows.pack("actor_mentions", dt, mention_rows)
+        topic_rows = [row for _a, _m, t in joined if t for row in self.engine.topic_rows(t, article_id)]
+        if topic_rows:
+            yield TableRows.pack("topics", dt, topic_rows)
         rows = self.engine.code_article(joined)
         self.articles.inc()
         self.interactions.inc(len(rows))
@@ -75,7 +83,8 @@ class CodeArticleFn(beam.DoFn):
 
 
 class CodeInteractions(beam.PTransform):
-    """{'annotated', 'actors', 'topics'} keyed by article id -> TableRows (paragraphs and interactions)."""
+    """{'annotated', 'actors', 'topics'} keyed by article id -> TableRows (paragraphs, actor_mentions, topics,
+    interactions)."""
 
     def expand(self, branches):
         return branches | "JoinByArticle" >> beam.CoGroupByKey() | "CodeArticle" >> beam.ParDo(CodeArticleFn())

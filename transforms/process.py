@@ -98,14 +98,8 @@ class ProcessRecords(beam.PTransform):
         topics = paragraphs | "TagTopics" >> TagTopics()
         coded = {
             "annotated": paragraphs | "KeyByArticle" >> beam.Map(lambda a: (a.paragraph.article_id, pack(a))),
-            "actors": actors["by_article"],
-            "topics": topics["by_article"],
+            "actors": actors,
+            "topics": topics,
         } | "CodeInteractions" >> CodeInteractions()
         dead_rows = tuple(dead) | "StageDeadLetters" >> beam.Flatten() | "DeadLetterRows" >> DeadLetterRows()
-        return (
-            split["article_rows"],
-            actors["rows"],
-            topics["rows"],
-            coded,
-            dead_rows,
-        ) | "AllRows" >> beam.Flatten()
+        return (split["article_rows"], coded, dead_rows) | "AllRows" >> beam.Flatten()

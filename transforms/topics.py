@@ -1,5 +1,5 @@
-"""TagTopics: annotated paragraphs -> topic tags, keyed by article for the join, plus the `topics` table
-rows. Counts `topic_tags`."""
+"""TagTopics: annotated paragraphs -> topic tags, keyed by article for the join (CodeInteractions writes their
+`topics` rows with the article's other rows). Counts `topic_tags`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.common import METRICS_NAMESPACE, TableRows, pack, partition_for
+from parley.transforms.common import METRICS_NAMESPACE, pack
 
 from parley.records import AnnotatedParagraph
 
 
 class TagTopicsFn(beam.DoFn):
-    ROWS = "rows"
-
     def __init__(self) -> None:
         self.tags = Metrics.counter(METRICS_NAMESPACE, "topic_tags")
 
@@ -27,17 +25,11 @@ class TagTopicsFn(beam.DoFn):
         paragraph = annotated.paragraph
         tags = self.engine.tag_topics(annotated)
         self.tags.inc(len(tags))
-        if tags:
-            rows = tuple(self.engine.topic_rows(tags, paragraph.article_id))
-            yield beam.pvalue.TaggedOutput(
-                self.ROWS, TableRows.pack("topics", partition_for(paragraph.published_date), rows)
-            )
         yield paragraph.article_id, pack((paragraph.paragraph_id, tuple(tags)))
 
 
 class TagTopics(beam.PTransform):
-    """AnnotatedParagraph -> {'by_article': (article_id, (paragraph_id, tags)), 'rows': TableRows}."""
+    """AnnotatedParagraph -> (article_id, packed (paragraph_id, tags))."""
 
     def expand(self, annotated):
-        tagged = annotated | "Tag" >> beam.ParDo(TagTopicsFn()).with_outputs(TagTopicsFn.ROWS, main="by_article")
-        return {"by_article": tagged.by_article, "rows": tagged[TagTopicsFn.ROWS]}
+        return annotated | "Tag" >> beam.ParDo(TagTopicsFn())

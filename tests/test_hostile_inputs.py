@@ -593,3 +593,45 @@ def test_a_json_array_bigger_than_the_article_limit_is_read_item_by_item(tmp_pat
     (tmp_path / "cut.json").write_text(path.read_text()[:5_000])
     cut = list(read_records(str(tmp_path / "cut.json"), Limits(max_article_bytes=2_000)))
     assert [getattr(r, "reason", "record") for r in cut][-1] == "malformed_json"
+
+
+def test_a_paragraph_spacy_fails_on_is_a_dead_letter_and_its_article_stays_whole():
+    import apache_beam as beam
+    import spacy
+    from parley.transforms.annotate import AnnotationFailure, SpacyModelHandler, _RouteFailuresFn
+    from spacy.language import Language
+
+    from parley.records import AnnotatedParagraph, ParagraphEvent
+
+    if not Language.has_factory("parley_test_refuses_boom"):
+
+        @Language.component("parley_test_refuses_boom")
+        def refuse(doc):
+            if "boom" in doc.text:
+                raise ValueError("refused")
+            return doc
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("parley_test_refuses_boom")
+    texts = [("a", "Talks went on."), ("a", "Then boom."), ("a", "Talks ended."), ("b", "Another story.")]
+    batch = [
+        ParagraphEvent(f"{article}{i}", article, "doc", i, text, 0, len(text))
+        for i, (article, text) in enumerate(texts)
+    ]
+    parts = list(SpacyModelHandler().run_inference(batch, nlp))
+
+    # One element per article of the batch, its paragraphs in order; the failure is kept in its place.
+    assert [(p.article_id, [r.paragraph.paragraph_id for r in p.paragraphs]) for p in parts] == [
+        ("a", ["a0", "a1", "a2"]),
+        ("b", ["b3"]),
+    ]
+    assert [type(r) for r in parts[0].paragraphs] == [AnnotatedParagraph, AnnotationFailure, AnnotatedParagraph]
+    assert "ValueError: refused" in parts[0].paragraphs[1].error
+
+    routed = list(_RouteFailuresFn().process(parts[0]))
+    letters = [o.value for o in routed if isinstance(o, beam.pvalue.TaggedOutput)]
+    [whole] = [o for o in routed if not isinstance(o, beam.pvalue.TaggedOutput)]
+    assert [(d.record_key, d.stage, d.reason) for d in letters] == [("a1", "annotate", "nlp_error")]
+    assert [len(a.words) > 0 for a in whole.paragraphs] == [True, False, True]  # the failed one is empty
+    assert list(_RouteFailuresFn().process(parts[1])) == [parts[1]]  # nothing failed: passed on as it is

@@ -1,5 +1,5 @@
-"""TagActors: annotated paragraphs -> actor mentions, keyed by article for the join (CodeInteractions writes
-their `actor_mentions` rows with the article's other rows). Counts `actor_mentions`."""
+"""TagActors: an article's annotated paragraphs -> actor mentions, keyed by article for the join
+(CodeInteractions writes their `actor_mentions` rows with the article's other rows). Counts `actor_mentions`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from parley.transforms.annotate import ArticleAnalyses
 from parley.transforms.common import METRICS_NAMESPACE, pack
-
-from parley.records import AnnotatedParagraph
 
 
 class TagActorsFn(beam.DoFn):
@@ -21,15 +20,14 @@ class TagActorsFn(beam.DoFn):
 
         self.engine = coding_engine()
 
-    def process(self, annotated: AnnotatedParagraph) -> Iterable:
-        paragraph = annotated.paragraph
-        mentions = self.engine.tag_actors(annotated)
-        self.mentions.inc(len(mentions))
-        yield paragraph.article_id, pack((paragraph.paragraph_id, tuple(mentions)))
+    def process(self, analyses: ArticleAnalyses) -> Iterable:
+        found = tuple((a.paragraph.paragraph_id, tuple(self.engine.tag_actors(a))) for a in analyses.paragraphs)
+        self.mentions.inc(sum(len(mentions) for _paragraph_id, mentions in found))
+        yield analyses.article_id, pack(found)
 
 
 class TagActors(beam.PTransform):
-    """AnnotatedParagraph -> (article_id, packed (paragraph_id, mentions))."""
+    """ArticleAnalyses -> (article_id, packed ((paragraph_id, mentions), ...)), one per ArticleAnalyses."""
 
     def expand(self, annotated):
         return annotated | "Tag" >> beam.ParDo(TagActorsFn())

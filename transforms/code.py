@@ -56,9 +56,12 @@ class CodeArticleFn(beam.DoFn):
 
     def process(self, element: tuple[str, dict[str, Iterable]]) -> Iterable:
         _article_id, grouped = element
-        mentions_of = dict(map(unpack, grouped["actors"]))
-        topics_of = dict(map(unpack, grouped["topics"]))
-        paragraphs = sorted(map(unpack, grouped["annotated"]), key=lambda a: a.paragraph.index)
+        # Each value is one inference batch's share of the article, packed (see ArticleAnalyses).
+        mentions_of = {paragraph_id: found for packed in grouped["actors"] for paragraph_id, found in unpack(packed)}
+        topics_of = {paragraph_id: found for packed in grouped["topics"] for paragraph_id, found in unpack(packed)}
+        paragraphs = sorted(
+            (a for packed in grouped["annotated"] for a in unpack(packed)), key=lambda a: a.paragraph.index
+        )
         if not paragraphs:
             return
         joined = [

@@ -97,7 +97,7 @@ class ProcessRecords(beam.PTransform):
         actors = paragraphs | "TagActors" >> TagActors()
         topics = paragraphs | "TagTopics" >> TagTopics()
         coded = {
-            "annotated": paragraphs | "KeyByArticle" >> beam.Map(lambda a: (a.paragraph.article_id, pack(a))),
+            "annotated": paragraphs | "KeyByArticle" >> beam.Map(lambda part: (part.article_id, pack(part.paragraphs))),
             "actors": actors,
             "topics": topics,
         } | "CodeInteractions" >> CodeInteractions()

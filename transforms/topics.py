@@ -1,5 +1,5 @@
-"""TagTopics: annotated paragraphs -> topic tags, keyed by article for the join (CodeInteractions writes their
-`topics` rows with the article's other rows). Counts `topic_tags`."""
+"""TagTopics: an article's annotated paragraphs -> topic tags, keyed by article for the join (CodeInteractions
+writes their `topics` rows with the article's other rows). Counts `topic_tags`."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from parley.transforms.annotate import ArticleAnalyses
 from parley.transforms.common import METRICS_NAMESPACE, pack
-
-from parley.records import AnnotatedParagraph
 
 
 class TagTopicsFn(beam.DoFn):
@@ -21,15 +20,14 @@ class TagTopicsFn(beam.DoFn):
 
         self.engine = coding_engine()
 
-    def process(self, annotated: AnnotatedParagraph) -> Iterable:
-        paragraph = annotated.paragraph
-        tags = self.engine.tag_topics(annotated)
-        self.tags.inc(len(tags))
-        yield paragraph.article_id, pack((paragraph.paragraph_id, tuple(tags)))
+    def process(self, analyses: ArticleAnalyses) -> Iterable:
+        found = tuple((a.paragraph.paragraph_id, tuple(self.engine.tag_topics(a))) for a in analyses.paragraphs)
+        self.tags.inc(sum(len(tags) for _paragraph_id, tags in found))
+        yield analyses.article_id, pack(found)
 
 
 class TagTopics(beam.PTransform):
-    """AnnotatedParagraph -> (article_id, packed (paragraph_id, tags))."""
+    """ArticleAnalyses -> (article_id, packed ((paragraph_id, tags), ...)), one per ArticleAnalyses."""
 
     def expand(self, annotated):
         return annotated | "Tag" >> beam.ParDo(TagTopicsFn())

@@ -22,11 +22,11 @@ NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 class TableRows(NamedTuple):
     """A batch of rows of one table and Hive partition (dt), its rows pickled once where they are made.
 
-    Rows travel in batches, one element per paragraph or article and table rather than one per row: each element
-    costs Beam about 16 microseconds per stage on the local runner, and the 300-article benchmark writes 37,000
-    rows. They travel packed because the local runner decodes and re-encodes every element at each Flatten and
-    GroupByKey on the way to the writer: bytes cross those as a copy, where dicts of datetimes were pickled and
-    unpickled at every hop. Make one with `TableRows.pack`; `rows()` unpacks.
+    Rows travel in batches, one element per article and table (a dead letter alone) rather than one per row:
+    each element costs Beam about 16 microseconds per stage on the local runner, and the 300-article benchmark
+    writes 37,000 rows. They travel packed because the local runner decodes and re-encodes every element at each
+    Flatten and GroupByKey on the way to the writer: bytes cross those as a copy, where dicts of datetimes were
+    pickled and unpickled at every hop. Make one with `TableRows.pack`; `rows()` unpacks.
     """
 
     table: str

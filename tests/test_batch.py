@@ -110,6 +110,17 @@ def test_multiprocessing_runner_gives_the_same_rows(sample_run, tmp_path):
         assert comparable(parquet_rows(multi, table), table) == comparable(parquet_rows(output, table), table), table
 
 
+def test_articles_split_over_inference_batches_give_the_same_rows_and_files(sample_run, tmp_path):
+    # Batches of 3 paragraphs cut every sample article into several ArticleAnalyses, which the join puts back.
+    output, _ = sample_run
+    small = tmp_path / "small-batches"
+    summary = batch([SAMPLES], small, "--annotate-batch-size", "3")
+    assert summary.balanced and summary.count("paragraphs_annotated") == summary.count("rows_paragraphs") > 3 * 6
+    assert listing(small) == listing(output)
+    for table in DATA_TABLES:
+        assert comparable(parquet_rows(small, table), table) == comparable(parquet_rows(output, table), table), table
+
+
 def test_duckdb_reads_the_hive_partitioned_tables(sample_run):
     output, _ = sample_run
     top = duckdb.sql(

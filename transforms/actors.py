@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from parley.transforms.annotate import ArticleAnalyses
-from parley.transforms.common import METRICS_NAMESPACE, pack
+from parley.transforms.annotate import ArticleAnalyses, pack_per_paragraph
+from parley.transforms.common import METRICS_NAMESPACE
 
 
 class TagActorsFn(beam.DoFn):
@@ -21,9 +21,9 @@ class TagActorsFn(beam.DoFn):
         self.engine = coding_engine()
 
     def process(self, analyses: ArticleAnalyses) -> Iterable:
-        found = tuple((a.paragraph.paragraph_id, tuple(self.engine.tag_actors(a))) for a in analyses.paragraphs)
-        self.mentions.inc(sum(len(mentions) for _paragraph_id, mentions in found))
-        yield analyses.article_id, pack(found)
+        found, packed = pack_per_paragraph(analyses, self.engine.tag_actors)
+        self.mentions.inc(found)
+        yield analyses.article_id, packed
 
 
 class TagActors(beam.PTransform):

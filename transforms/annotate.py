@@ -11,14 +11,14 @@ flows on with an empty analysis, so its article stays complete, and is reported 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.ml.inference.base import ModelHandler, RunInference
-from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE
+from parley.transforms.common import DEAD_LETTERS, METRICS_NAMESPACE, pack, unpack
 
 from parley.articles import excerpt
 from parley.nlp.annotate import DEFAULT_MODEL, annotate, load_pipeline
@@ -48,6 +48,18 @@ def by_article(results: Sequence[AnnotatedParagraph | AnnotationFailure]) -> lis
     for result in results:
         grouped.setdefault(result.paragraph.article_id, []).append(result)
     return [ArticleAnalyses(article_id, tuple(items)) for article_id, items in grouped.items()]
+
+
+def pack_per_paragraph(analyses: ArticleAnalyses, tag: Callable[[AnnotatedParagraph], Sequence]) -> tuple[int, bytes]:
+    """A branch's findings for one ArticleAnalyses, packed for the join as ((paragraph_id, found), ...), and how
+    many things it found."""
+    found = tuple((a.paragraph.paragraph_id, tuple(tag(a))) for a in analyses.paragraphs)
+    return sum(len(items) for _paragraph_id, items in found), pack(found)
+
+
+def unpack_per_paragraph(packed_values: Iterable[bytes]) -> dict[str, tuple]:
+    """paragraph_id -> found, from all of an article's values of one branch (one per inference batch)."""
+    return {paragraph_id: items for packed in packed_values for paragraph_id, items in unpack(packed)}
 
 
 class SpacyModelHandler(ModelHandler[ParagraphEvent, Any, Any]):

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from parley.transforms.annotate import unpack_per_paragraph
 from parley.transforms.common import METRICS_NAMESPACE, TableRows, partition_for, unpack
 
 from parley.records import ActorMention, AnnotatedParagraph, TopicTag
@@ -57,8 +58,8 @@ class CodeArticleFn(beam.DoFn):
     def process(self, element: tuple[str, dict[str, Iterable]]) -> Iterable:
         _article_id, grouped = element
         # Each value is one inference batch's share of the article, packed (see ArticleAnalyses).
-        mentions_of = {paragraph_id: found for packed in grouped["actors"] for paragraph_id, found in unpack(packed)}
-        topics_of = {paragraph_id: found for packed in grouped["topics"] for paragraph_id, found in unpack(packed)}
+        mentions_of = unpack_per_paragraph(grouped["actors"])
+        topics_of = unpack_per_paragraph(grouped["topics"])
         paragraphs = sorted(
             (a for packed in grouped["annotated"] for a in unpack(packed)), key=lambda a: a.paragraph.index
         )

@@ -54,6 +54,13 @@ class LexEntry:
         return {"person": 4, "organisation": 3, "group": 3, "country": 2, "agent": 1}[self.kind]
 
 
+def trie_starts(root: dict, keys: Sequence[tuple[str, ...]]) -> list[int]:
+    """The positions i where one of keys[i] (a token's forms) begins some entry of the trie under `root`: most
+    tokens begin none, and this one pass in C costs less than a tenth of one trie walk per token."""
+    first = root.keys()
+    return [position for position, forms in enumerate(keys) if not first.isdisjoint(forms)]
+
+
 class PhraseIndex:
     """A trie over normalised token sequences."""
 
@@ -71,10 +78,8 @@ class PhraseIndex:
             self.size += 1
 
     def starts(self, keys: Sequence[tuple[str, ...]]) -> list[int]:
-        """The token positions where some phrase may start (keys[i] are token i's forms): most tokens start
-        none, and this one pass in C costs less than a tenth of one longest_match call per token."""
-        first = self._root.keys()
-        return [position for position, forms in enumerate(keys) if not first.isdisjoint(forms)]
+        """The token positions where some phrase may start (keys[i] are token i's forms)."""
+        return trie_starts(self._root, keys)
 
     def longest_match(self, keys: Sequence[tuple[str, ...]], start: int) -> tuple[int, list[LexEntry]]:
         """The longest phrase starting at token `start`; keys[i] are the forms token i may match on.

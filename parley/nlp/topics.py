@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from parley.codebooks import Topic
 from parley.ids import content_id
-from parley.nlp.lexicon import phrase_tokens
+from parley.nlp.lexicon import phrase_tokens, trie_starts
 from parley.nlp.syntax import Parse
 from parley.records import AnnotatedParagraph, TopicTag
 
@@ -42,11 +42,9 @@ class TopicIndex:
         """Counter of (topic, term) occurrences; subject-only terms come back with topic ''."""
         found: Counter = Counter()
         root = self._root
-        first = root.keys()
         next_free = 0
-        # Only positions where some term starts (most tokens start none), past the last term found.
-        for start in [position for position, forms in enumerate(keys) if not first.isdisjoint(forms)]:
-            if start < next_free:
+        for start in trie_starts(root, keys):
+            if start < next_free:  # inside the term just found
                 continue
             frontier = [root]
             position = start

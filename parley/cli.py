@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from parley.runtime import tune_process
+
 COMMANDS = {
     "batch": "Run the batch pipeline over files and archives into Avro + Parquet tables.",
     "stream": "Code articles from a Redis stream, RSS/Atom feeds or a watched folder as they arrive.",
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_usage())
         return 0
     command, rest = argv[0], argv[1:]
+    # Before Beam and spaCy are imported: their imports alone ran hundreds of collections with the defaults.
+    tune_process()
     # Beam logs environment notices (no Prism, no GCP client, no resource module) as warnings on the root
     # logger; PARLEY_LOG_LEVEL=INFO shows them and more.
     level = os.environ.get("PARLEY_LOG_LEVEL", "ERROR").upper()

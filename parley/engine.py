@@ -213,4 +213,8 @@ def load_engine(folder: Path | None) -> CodingEngine:
 
 @cache
 def coding_engine() -> CodingEngine:
-    return load_engine(engine_cache_folder())
+    from parley.runtime import freeze_long_lived_objects
+
+    engine = load_engine(engine_cache_folder())
+    freeze_long_lived_objects()  # the engine's tries and codebooks live as long as the process
+    return engine

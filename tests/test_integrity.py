@@ -353,6 +353,35 @@ def test_a_discarded_or_failed_file_group_leaves_nothing(tmp_path, monkeypatch):
     assert [p.name for p in (tmp_path / "t").iterdir()] == ["one.parquet"]
 
 
+def test_a_write_that_fails_inside_a_file_group_raises_and_discarding_leaves_nothing(tmp_path):
+    from parley.storage import AtomicFileGroup
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "blocked").write_text("a file where a partition folder should be")
+    files = AtomicFileGroup()
+    files.add(str(tmp_path / "t" / "dt=2020-01-01" / "one.parquet"), b"data")
+    with pytest.raises(OSError):
+        files.add(str(tmp_path / "t" / "blocked" / "two.parquet"), b"data")  # its folder cannot be made
+    files.discard()  # what the table writer does when a file of its bundle fails
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == ["t/blocked"]
+    assert len(files) == 0 and files.commit() == []
+
+
+def test_a_large_file_group_over_many_folders_lands_whole(tmp_path):
+    from parley.storage import AtomicFileGroup
+
+    files = AtomicFileGroup()
+    expected = {}
+    for day in range(1, 29):
+        for table in ("articles", "paragraphs", "interactions"):
+            path = tmp_path / table / f"dt=2020-02-{day:02d}" / f"part-{table}.parquet"
+            expected[path] = f"{table} {day}".encode() * day
+            files.add(str(path), expected[path])
+    assert files.commit() == [str(p) for p in expected]
+    written = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == expected  # every file whole under its final name, no temporaries left
+
+
 def test_write_paths_cannot_be_steered_by_input():
     from parley.tables import partition_folder
 

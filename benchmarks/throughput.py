@@ -26,6 +26,7 @@ import gzip
 import itertools
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +38,7 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "allsides_intl_2012_2020.j
 
 RAW_SPACY = r"""
 import time
-started = time.perf_counter()
+started, started_cpu = time.perf_counter(), time.process_time()
 import json, sys
 from parley.articles import parse_record
 from parley.limits import Limits
@@ -53,11 +54,13 @@ for raw in read_records(sys.argv[1], limits):
 # Reading and splitting are Parley's work: the parent takes them out of this process's wall time. The rest
 # (importing spaCy, loading the model, nlp.pipe, exiting) is what any spaCy run pays, as Parley's run does.
 preparing = time.perf_counter() - started
+preparing_cpu = time.process_time() - started_cpu
 from parley.nlp.annotate import load_pipeline
 nlp = load_pipeline()
 # spaCy's work only: reading the docs into Parley's records (compact) is Parley's, and run 2 pays it.
 tokens = sum(len(doc) for doc in nlp.pipe((p.text for p in paragraphs), batch_size=256))
-print(json.dumps({"preparing_seconds": preparing, "paragraphs": len(paragraphs), "tokens": tokens}))
+print(json.dumps({"preparing_seconds": preparing, "preparing_cpu_seconds": preparing_cpu,
+                  "paragraphs": len(paragraphs), "tokens": tokens}))
 """
 
 
@@ -68,26 +71,28 @@ WARM_ENGINE_CACHE = "from parley.engine import coding_engine; coding_engine()"
 TIMED_BATCH = r"""
 import atexit, json, sys, time
 import parley.transforms.annotate as annotate
-spent = {"seconds": 0.0}
+spent = {"inference_seconds": 0.0, "inference_cpu_seconds": 0.0}
 inference = annotate.SpacyModelHandler.run_inference
 def timed(self, batch, model, inference_args=None):
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.thread_time()
     try:
         return inference(self, batch, model, inference_args)
     finally:
-        spent["seconds"] += time.perf_counter() - start
+        spent["inference_seconds"] += time.perf_counter() - start
+        spent["inference_cpu_seconds"] += time.thread_time() - start_cpu
 annotate.SpacyModelHandler.run_inference = timed
-atexit.register(lambda: print(json.dumps({"inference_seconds": spent["seconds"]})))
+atexit.register(lambda: print(json.dumps(spent)))
 from parley.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
-# Runs the measured command as its child and reports that child's (and its descendants') peak RSS, so each
-# measurement's memory is its own and not the maximum over every earlier run.
+# Runs the measured command as its child and reports that child's (and its descendants') peak RSS and CPU
+# seconds (user + system), so each measurement's memory and CPU are its own, not summed over earlier runs.
 RSS_WRAPPER = (
     "import json, resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-    "print('RSS ' + json.dumps({'kib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'code': code}))"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print('RSS ' + json.dumps({'kib': usage.ru_maxrss, 'cpu': usage.ru_utime + usage.ru_stime, 'code': code}))"
 )
 
 
@@ -107,32 +112,34 @@ def write_articles(corpus: Path, n: int, path: Path) -> int:
     return len(lines)
 
 
-def run_child(argv: list[str]) -> tuple[float, dict | None, float]:
-    """(wall seconds, parsed JSON stdout if any, peak RSS MiB of the process and its workers)."""
+def run_child(argv: list[str]) -> tuple[float, dict | None, float, float]:
+    """(wall seconds, parsed JSON stdout if any, peak RSS MiB of the process and its workers, their CPU
+    seconds)."""
     env = {**os.environ, "PARLEY_LOG_LEVEL": "ERROR"}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", RSS_WRAPPER, *argv], capture_output=True, text=True, env=env, check=False
     )
     seconds = time.perf_counter() - start
-    parsed, rss_kib, code = None, 0, 1
+    parsed, rss_kib, cpu, code = None, 0, 0.0, 1
     for line in done.stdout.splitlines():
         if line.startswith("RSS "):
             info = json.loads(line[4:])
-            rss_kib, code = info["kib"], info["code"]
+            rss_kib, cpu, code = info["kib"], info["cpu"], info["code"]
         elif line.startswith("{"):
             parsed = json.loads(line)
     if code not in (0, 1):
         raise SystemExit(f"{argv} failed:\n{done.stderr[-3000:]}")
-    return seconds, parsed, rss_kib / 1024
+    return seconds, parsed, rss_kib / 1024, cpu
 
 
-def parley_batch(inputs: Path, output: Path, extra: list[str], timed: bool = False) -> tuple[float, float, dict]:
+def parley_batch(inputs: Path, output: Path, extra: list[str], timed: bool = False) -> dict:
+    """One `parley batch` child: {"seconds", "rss_mib", "cpu_seconds"} and what a timed run reports."""
     python = sys.executable
     launcher = [python, "-c", TIMED_BATCH] if timed else [python, "-m", "parley.cli"]
     argv = [*launcher, "batch", "--input", str(inputs), "--output", str(output), *extra]
-    seconds, parsed, rss = run_child(argv)
-    return seconds, rss, parsed or {}
+    seconds, parsed, rss, cpu = run_child(argv)
+    return {"seconds": seconds, "rss_mib": rss, "cpu_seconds": cpu, **(parsed or {})}
 
 
 def main() -> None:
@@ -163,22 +170,26 @@ def main() -> None:
             n2 = write_articles(args.corpus, 2 * args.articles, double)
             rounds[DOUBLE] = []
         for _ in range(args.repeat):
-            seconds, raw, rss = run_child([sys.executable, "-c", RAW_SPACY, str(small)])
+            seconds, raw, rss, cpu = run_child([sys.executable, "-c", RAW_SPACY, str(small)])
             paragraphs = raw["paragraphs"]
             rounds[RAW].append(
-                {"seconds": seconds - raw["preparing_seconds"], "rss_mib": rss, "paragraphs": paragraphs}
+                {
+                    "seconds": seconds - raw["preparing_seconds"],
+                    "cpu_seconds": cpu - raw["preparing_cpu_seconds"],
+                    "rss_mib": rss,
+                    "paragraphs": paragraphs,
+                }
             )
-            seconds, rss, timing = parley_batch(small, fresh(root, "out-inprocess"), [], timed=True)
-            rounds[IN_PROCESS].append({"seconds": seconds, "rss_mib": rss, "paragraphs": paragraphs, **timing})
-            seconds, rss, _ = parley_batch(
+            run = parley_batch(small, fresh(root, "out-inprocess"), [], timed=True)
+            rounds[IN_PROCESS].append({**run, "paragraphs": paragraphs})
+            run = parley_batch(
                 small,
                 fresh(root, "out-multi"),
                 ["--direct_num_workers", "2", "--direct_running_mode", "multi_processing"],
             )
-            rounds[TWO_PROCESSES].append({"seconds": seconds, "rss_mib": rss, "paragraphs": paragraphs})
+            rounds[TWO_PROCESSES].append({**run, "paragraphs": paragraphs})
             if not args.skip_2x:
-                seconds, rss, _ = parley_batch(double, fresh(root, "out-2x"), [])
-                rounds[DOUBLE].append({"seconds": seconds, "rss_mib": rss, "articles": n2})
+                rounds[DOUBLE].append({**parley_batch(double, fresh(root, "out-2x"), []), "articles": n2})
         # Time: the fastest round. Memory: the largest peak of any round.
         results = {
             name: {**min(runs, key=lambda r: r["seconds"]), "rss_mib": max(r["rss_mib"] for r in runs)}
@@ -207,11 +218,21 @@ def main() -> None:
     if args.repeat > 1:
         per_round = [r["seconds"] / p["seconds"] for r, p in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)]
         print(f"  {'2/1 in each round (the noise of one round)':<60} {' '.join(f'{v:.2f}' for v in per_round)}")
+        print(f"  {'2/1, median of the rounds':<60} {statistics.median(per_round):.2f}")
+    # The same ratio in CPU seconds (user + system) of each process, informational: a round slowed by waiting
+    # (time taken by other tenants) grows in wall time only, one slowed by a slower CPU (shared caches and
+    # cores) in both. On this machine both grow together: the noise is the CPU's speed.
+    cpu_ratios = [r["cpu_seconds"] / p["cpu_seconds"] for r, p in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)]
+    print(f"  {'2/1 in CPU seconds, each round':<60} {' '.join(f'{v:.2f}' for v in cpu_ratios)}")
     if inside_spacy is not None:
         # Where run 2's time goes: the spaCy handler inside the pipeline (batches of paragraphs through
         # nlp.pipe, as in run 1 but without loading the model) and everything else.
         print(f"  {'run 2: seconds inside the spaCy handler / run 1 seconds':<60} {inside_spacy:.1f} / {t1:.1f}")
         print(f"  {'run 2: seconds outside spaCy (read, tag, code, write, Beam)':<60} {t2 - inside_spacy:.1f}")
+        print(
+            f"  {'run 2: CPU seconds inside the spaCy handler / run 1 CPU':<60} "
+            f"{results[IN_PROCESS]['inference_cpu_seconds']:.1f} / {results[RAW]['cpu_seconds']:.1f}"
+        )
     per_core_day = 100_000 / (n / t2) / 3600
     print(f"  {'hours per core for 100,000 articles (from run 2)':<60} {per_core_day:.1f}")
     if args.json:

@@ -1,0 +1,44 @@
+"""The throughput benchmark (`make bench`) runs end to end on a few articles and reports what it measured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .conftest import REPO, shared_file
+
+RAW, IN_PROCESS, TWO_PROCESSES = "1 raw spaCy nlp.pipe", "2 parley batch, in-process", "3 parley batch, 2 processes"
+
+
+def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path):
+    corpus = shared_file("corpora", "allsides_intl_2012_2020.jsonl.gz")
+    report = tmp_path / "throughput.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "throughput.py"),
+            *("--corpus", str(corpus), "--articles", "3", "--repeat", "2", "--skip-2x", "--json", str(report)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    payload = json.loads(report.read_text())
+    assert payload["articles"] == 3
+    assert set(payload["rounds"]) == {RAW, IN_PROCESS, TWO_PROCESSES}
+    for name, rounds in payload["rounds"].items():
+        assert len(rounds) == 2, name
+        for measured in rounds:
+            assert measured["seconds"] > 0 and measured["cpu_seconds"] > 0, (name, measured)
+            assert 0 < measured["rss_mib"] < 4096, (name, measured)
+    assert payload["rounds"][RAW][0]["paragraphs"] > 0
+    for measured in payload["rounds"][IN_PROCESS]:
+        # The spaCy handler runs on one thread of run 2's process: its CPU time is part of the process's.
+        assert 0 < measured["inference_cpu_seconds"] <= measured["cpu_seconds"]
+        assert 0 < measured["inference_seconds"] < measured["seconds"]
+    assert all(value > 0 for value in payload["ratios"].values())
+    for line in ("2/1 in each round", "2/1, median of the rounds", "2/1 in CPU seconds, each round"):
+        assert line in done.stdout

@@ -15,7 +15,8 @@ reports its fastest round for time, the usual estimate of a cost on a shared mac
 carry other tenants' work (two back-to-back runs spent 48.6 s and 54.8 s in the same spaCy calls), and its
 largest peak RSS. The on-disk cache of the built coding engine is filled first, as a daily run finds it (a
 first run after installing Parley or changing its codebooks builds it: about 1.3 s more).
-Prints one table and the ratios 2/1, 3/2 and 4/2 (time); JSON with --json.
+Prints one table and the ratios 2/1, 3/2 and 4/2 (time), each round's 2/1 and their median, and 2/1
+in CPU seconds (user + system) per round; JSON with --json.
 The machine is shared: read the ratios, not the absolute times.
 """
 

@@ -143,6 +143,11 @@ def parley_batch(inputs: Path, output: Path, extra: list[str], timed: bool = Fal
     return {"seconds": seconds, "rss_mib": rss, "cpu_seconds": cpu, **(parsed or {})}
 
 
+def round_ratios(rounds: dict[str, list[dict]], measure: str) -> list[float]:
+    """2/1 of each round in `measure` (run 1's over run 2's: the floor's share of the pipeline's cost)."""
+    return [r[measure] / p[measure] for r, p in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=300)
@@ -217,13 +222,13 @@ def main() -> None:
     for name, value in ratios.items():
         print(f"  {name:<60} {value:.2f}")
     if args.repeat > 1:
-        per_round = [r["seconds"] / p["seconds"] for r, p in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)]
+        per_round = round_ratios(rounds, "seconds")
         print(f"  {'2/1 in each round (the noise of one round)':<60} {' '.join(f'{v:.2f}' for v in per_round)}")
         print(f"  {'2/1, median of the rounds':<60} {statistics.median(per_round):.2f}")
     # The same ratio in CPU seconds (user + system) of each process, informational: a round slowed by waiting
     # (time taken by other tenants) grows in wall time only, one slowed by a slower CPU (shared caches and
     # cores) in both. On this machine both grow together: the noise is the CPU's speed.
-    cpu_ratios = [r["cpu_seconds"] / p["cpu_seconds"] for r, p in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)]
+    cpu_ratios = round_ratios(rounds, "cpu_seconds")
     print(f"  {'2/1 in CPU seconds, each round':<60} {' '.join(f'{v:.2f}' for v in cpu_ratios)}")
     if inside_spacy is not None:
         # Where run 2's time goes: the spaCy handler inside the pipeline (batches of paragraphs through

@@ -40,3 +40,4 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest -q benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider
 	$(BIN)/python benchmarks/throughput.py --articles $(ARTICLES) --json out/bench/throughput.json
 	$(BIN)/python benchmarks/stream_latency.py --json out/bench/stream.json
+	$(BIN)/python benchmarks/remote_writes.py

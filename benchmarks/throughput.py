@@ -16,7 +16,8 @@ carry other tenants' work (two back-to-back runs spent 48.6 s and 54.8 s in the 
 largest peak RSS. The on-disk cache of the built coding engine is filled first, as a daily run finds it (a
 first run after installing Parley or changing its codebooks builds it: about 1.3 s more).
 Prints one table and the ratios 2/1, 3/2 and 4/2 (time), each round's 2/1 and their median, and 2/1
-in CPU seconds (user + system) per round; JSON with --json.
+in CPU seconds (user + system) per round; how long run 2 spent making its folders and files, with a probe of
+the disk's cost of that just before each run 2 (see file_creation_probe); JSON with --json.
 The machine is shared: read the ratios, not the absolute times.
 """
 
@@ -59,8 +60,10 @@ preparing_cpu = time.process_time() - started_cpu
 from parley.nlp.annotate import load_pipeline
 nlp = load_pipeline()
 # spaCy's work only: reading the docs into Parley's records (compact) is Parley's, and run 2 pays it.
+piping = time.perf_counter()
 tokens = sum(len(doc) for doc in nlp.pipe((p.text for p in paragraphs), batch_size=256))
-print(json.dumps({"preparing_seconds": preparing, "preparing_cpu_seconds": preparing_cpu,
+piping = time.perf_counter() - piping
+print(json.dumps({"preparing_seconds": preparing, "preparing_cpu_seconds": preparing_cpu, "pipe_seconds": piping,
                   "paragraphs": len(paragraphs), "tokens": tokens}))
 """
 
@@ -71,8 +74,10 @@ WARM_ENGINE_CACHE = "from parley.engine import coding_engine; coding_engine()"
 # it splits run 2 into spaCy inside the pipeline and everything else.
 TIMED_BATCH = r"""
 import atexit, json, sys, time
+import parley.nlp.annotate as nlp_annotate
+import parley.storage as storage
 import parley.transforms.annotate as annotate
-spent = {"inference_seconds": 0.0, "inference_cpu_seconds": 0.0}
+spent = {"inference_seconds": 0.0, "inference_cpu_seconds": 0.0, "compact_seconds": 0.0, "file_creation_seconds": 0.0}
 inference = annotate.SpacyModelHandler.run_inference
 def timed(self, batch, model, inference_args=None):
     start, start_cpu = time.perf_counter(), time.thread_time()
@@ -82,6 +87,24 @@ def timed(self, batch, model, inference_args=None):
         spent["inference_seconds"] += time.perf_counter() - start
         spent["inference_cpu_seconds"] += time.thread_time() - start_cpu
 annotate.SpacyModelHandler.run_inference = timed
+# Inside the handler, reading each doc into Parley's records is Parley's work, not spaCy's.
+compact = nlp_annotate.compact
+def timed_compact(paragraph, doc):
+    start = time.perf_counter()
+    try:
+        return compact(paragraph, doc)
+    finally:
+        spent["compact_seconds"] += time.perf_counter() - start
+nlp_annotate.compact = timed_compact
+# The writer's folders and files (made under their temporary names; the renames and syncs are not included).
+write_temporary = storage._write_temporary
+def timed_write(path, data, durable):
+    start = time.perf_counter()
+    try:
+        return write_temporary(path, data, durable)
+    finally:
+        spent["file_creation_seconds"] += time.perf_counter() - start
+storage._write_temporary = timed_write
 atexit.register(lambda: print(json.dumps(spent)))
 from parley.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -99,6 +122,21 @@ RSS_WRAPPER = (
 
 RAW, IN_PROCESS = "1 raw spaCy nlp.pipe", "2 parley batch, in-process"
 TWO_PROCESSES, DOUBLE = "3 parley batch, 2 processes", "4 parley batch, 2x articles"
+
+
+def file_creation_probe(root: Path, folders: int = 100) -> float:
+    """Microseconds to make a folder holding two small files, on the disk the runs write to. Run 2 makes 1,160
+    folders and 2,320 files; on some file systems that cost depends on what was deleted just before (on this
+    machine's ext4, which has no journal, the kernel skips inodes freed in the last minutes one by one: a folder
+    and two files took ~0.1 ms after a quiet spell and up to ~3 ms after a large folder was deleted)."""
+    probe = Path(tempfile.mkdtemp(prefix="probe-", dir=root))  # left in place: deleting it would slow the next
+    start = time.perf_counter()
+    for index in range(folders):
+        folder = probe / f"dt={index}"
+        folder.mkdir()
+        (folder / "a.avro").write_bytes(b"x" * 3000)
+        (folder / "a.parquet").write_bytes(b"x" * 3000)
+    return (time.perf_counter() - start) / folders * 1e6
 
 
 def fresh(root: Path, name: str) -> Path:
@@ -148,6 +186,20 @@ def round_ratios(rounds: dict[str, list[dict]], measure: str) -> list[float]:
     return [r[measure] / p[measure] for r, p in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)]
 
 
+def within_run_ratios(rounds: dict[str, list[dict]]) -> list[float]:
+    """2/1 of each round with spaCy's work timed inside run 2 itself: (run 1's costs besides nlp.pipe -- start,
+    import, model load, exit -- plus run 2's time in nlp.pipe) over run 2's time.
+
+    Run 1's nlp.pipe and run 2's spaCy handler do the same work (the same paragraphs, components and batch size),
+    but minutes apart: on a shared machine whose CPU speed drifts that much, their ratio measures the drift. Timed
+    in one process, spaCy's share of run 2 and the rest see the same CPU. The handler's time less `compact()`
+    (reading docs into Parley's records, which is Parley's work) is nlp.pipe's."""
+    return [
+        (raw["seconds"] - raw["pipe_seconds"] + run["inference_seconds"] - run["compact_seconds"]) / run["seconds"]
+        for raw, run in zip(rounds[RAW], rounds[IN_PROCESS], strict=True)
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=300)
@@ -182,12 +234,14 @@ def main() -> None:
                 {
                     "seconds": seconds - raw["preparing_seconds"],
                     "cpu_seconds": cpu - raw["preparing_cpu_seconds"],
+                    "pipe_seconds": raw["pipe_seconds"],
                     "rss_mib": rss,
                     "paragraphs": paragraphs,
                 }
             )
+            probe = file_creation_probe(root)
             run = parley_batch(small, fresh(root, "out-inprocess"), [], timed=True)
-            rounds[IN_PROCESS].append({**run, "paragraphs": paragraphs})
+            rounds[IN_PROCESS].append({**run, "paragraphs": paragraphs, "file_creation_probe_us": probe})
             run = parley_batch(
                 small,
                 fresh(root, "out-multi"),
@@ -225,6 +279,11 @@ def main() -> None:
         per_round = round_ratios(rounds, "seconds")
         print(f"  {'2/1 in each round (the noise of one round)':<60} {' '.join(f'{v:.2f}' for v in per_round)}")
         print(f"  {'2/1, median of the rounds':<60} {statistics.median(per_round):.2f}")
+    within = within_run_ratios(rounds)
+    label = "2/1 with spaCy timed inside run 2, each round (see script)"
+    print(f"  {label:<60} {' '.join(f'{v:.2f}' for v in within)}")
+    if args.repeat > 1:
+        print(f"  {'2/1 with spaCy timed inside run 2, median':<60} {statistics.median(within):.2f}")
     # The same ratio in CPU seconds (user + system) of each process, informational: a round slowed by waiting
     # (time taken by other tenants) grows in wall time only, one slowed by a slower CPU (shared caches and
     # cores) in both. On this machine both grow together: the noise is the CPU's speed.
@@ -239,6 +298,11 @@ def main() -> None:
             f"  {'run 2: CPU seconds inside the spaCy handler / run 1 CPU':<60} "
             f"{results[IN_PROCESS]['inference_cpu_seconds']:.1f} / {results[RAW]['cpu_seconds']:.1f}"
         )
+    creation = [r["file_creation_seconds"] for r in rounds[IN_PROCESS]]
+    probes = [r["file_creation_probe_us"] for r in rounds[IN_PROCESS]]
+    print(f"  {'run 2: seconds making folders and files, each round':<60} {' '.join(f'{v:.1f}' for v in creation)}")
+    label = "disk probe before run 2: us per folder + 2 files, each round"
+    print(f"  {label:<60} {' '.join(f'{v:.0f}' for v in probes)}")
     per_core_day = 100_000 / (n / t2) / 3600
     print(f"  {'hours per core for 100,000 articles (from run 2)':<60} {per_core_day:.1f}")
     if args.json:
@@ -248,6 +312,7 @@ def main() -> None:
             "rounds": rounds,
             "ratios": ratios,
             "run2_inside_spacy_seconds": inside_spacy,
+            "within_run_ratios": within,
         }
         args.json.write_text(json.dumps(payload, indent=2))
 

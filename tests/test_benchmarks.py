@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 
@@ -45,10 +46,31 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
             assert measured["seconds"] > 0 and measured["cpu_seconds"] > 0, (name, measured)
             assert 0 < measured["rss_mib"] < 4096, (name, measured)
     assert payload["rounds"][script.RAW][0]["paragraphs"] > 0
+    for raw in payload["rounds"][script.RAW]:
+        assert 0 < raw["pipe_seconds"] < raw["seconds"]
     for measured in payload["rounds"][script.IN_PROCESS]:
         # The spaCy handler runs on one thread of run 2's process: its CPU time is part of the process's.
         assert 0 < measured["inference_cpu_seconds"] <= measured["cpu_seconds"]
         assert 0 < measured["inference_seconds"] < measured["seconds"]
+        assert 0 < measured["compact_seconds"] < measured["inference_seconds"]
     assert all(value > 0 for value in payload["ratios"].values())
+    assert len(payload["within_run_ratios"]) == 2 and all(0 < value < 2 for value in payload["within_run_ratios"])
     for line in ("2/1 in each round", "2/1, median of the rounds", "2/1 in CPU seconds, each round"):
         assert line in done.stdout
+
+
+def test_remote_writes_benchmark_writes_the_same_files_both_ways():
+    # The script checks that both ways leave exactly the expected objects in the store; this runs it small.
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "remote_writes.py"), "--files", "30", "--latency-ms", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0] == "30 files to an object store, 1 ms per request"
+    assert [line.split()[0] for line in lines[1:]] == ["one", "one", "ratio"]
+    measured = [re.search(r"(\d+\.\d+) ?[sx]$", line) for line in lines[1:]]
+    assert all(match and float(match.group(1)) > 0 for match in measured), lines

@@ -312,6 +312,17 @@ def test_a_file_group_is_invisible_until_committed_then_complete(tmp_path):
     assert all([*p.parent.iterdir()] == [p] for p in targets) and len(files) == 0
 
 
+def test_files_named_without_a_folder_land_in_the_working_folder(tmp_path, monkeypatch):
+    from parley.storage import AtomicFileGroup, write_atomic
+
+    monkeypatch.chdir(tmp_path)
+    write_atomic("state.json", b"{}")
+    files = AtomicFileGroup()
+    files.add("part.avro", b"rows")
+    assert files.commit() == ["part.avro"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"state.json": b"{}", "part.avro": b"rows"}
+
+
 def test_a_file_group_commits_where_there_is_no_os_sync(tmp_path, monkeypatch):
     from parley import storage
 

@@ -5,7 +5,8 @@ Rows of one (table, dt) partition are counted first; the count decides the numbe
 --max-rows-per-file rows each) and every row goes to a file by the hash of its id. Each file group is
 written once as Avro and once as Parquet from the same sorted rows, so the formats hold the same rows, and
 atomically: a bundle's files are written under temporary names and renamed into place together at the end of
-the bundle, after one sync to disk (storage.AtomicFileGroup). Counts `rows_<table>` and `files_written`.
+the bundle, after one sync to disk (storage.AtomicFileGroup; on an object store such as gs:// the uploads run 16
+at a time and the renames go as one call). Counts `rows_<table>` and `files_written`.
 
 A side branch sweeps the hidden temporary files a killed earlier run left in the table folders (only files
 named like write_atomic's temporaries and older than this run's start; see storage.sweep_stale_temporaries;

@@ -87,24 +87,19 @@ def timed(self, batch, model, inference_args=None):
         spent["inference_seconds"] += time.perf_counter() - start
         spent["inference_cpu_seconds"] += time.thread_time() - start_cpu
 annotate.SpacyModelHandler.run_inference = timed
+def add_up_time(module, name, key):
+    original = getattr(module, name)
+    def timed_call(*args):
+        start = time.perf_counter()
+        try:
+            return original(*args)
+        finally:
+            spent[key] += time.perf_counter() - start
+    setattr(module, name, timed_call)
 # Inside the handler, reading each doc into Parley's records is Parley's work, not spaCy's.
-compact = nlp_annotate.compact
-def timed_compact(paragraph, doc):
-    start = time.perf_counter()
-    try:
-        return compact(paragraph, doc)
-    finally:
-        spent["compact_seconds"] += time.perf_counter() - start
-nlp_annotate.compact = timed_compact
+add_up_time(nlp_annotate, "compact", "compact_seconds")
 # The writer's folders and files (made under their temporary names; the renames and syncs are not included).
-write_temporary = storage._write_temporary
-def timed_write(path, data, durable):
-    start = time.perf_counter()
-    try:
-        return write_temporary(path, data, durable)
-    finally:
-        spent["file_creation_seconds"] += time.perf_counter() - start
-storage._write_temporary = timed_write
+add_up_time(storage, "_write_temporary", "file_creation_seconds")
 atexit.register(lambda: print(json.dumps(spent)))
 from parley.cli import main
 sys.exit(main(sys.argv[1:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -26,6 +27,14 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: this test reads the shared corpora/eval data from ../shared")
     return path
+
+
+def load_module(name: str, path: Path):
+    """A Python file that is not in a package (a benchmark script, a deploy entry point) as a module."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import re
 import subprocess
 import sys
 
-from .conftest import REPO, shared_file
+from .conftest import REPO, load_module, shared_file
 
 SCRIPT = REPO / "benchmarks" / "throughput.py"
 
 
-def load_script():
-    """The benchmark script as a module (benchmarks/ is not a package), for its run names."""
-    spec = importlib.util.spec_from_file_location("throughput_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path):
     corpus = shared_file("corpora", "allsides_intl_2012_2020.jsonl.gz")
-    script = load_script()
+    script = load_module("throughput_benchmark", SCRIPT)  # for its run names
     report = tmp_path / "throughput.json"
     done = subprocess.run(
         [

@@ -12,7 +12,6 @@ through Beam's Python job service and worker pool: the EXTERNAL-environment wiri
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import py_compile
@@ -31,7 +30,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .conftest import REPO, SAMPLES
+from .conftest import REPO, SAMPLES, load_module
 
 DEPLOY = REPO / "deploy"
 FLINK_DEPLOYMENT = DEPLOY / "flink" / "flinkdeployment.yaml"
@@ -480,10 +479,7 @@ def test_gcloud_accepts_the_template_metadata_and_the_flags_launch_sh_uses(tmp_p
 
 
 def load_flex_main():
-    spec = importlib.util.spec_from_file_location("parley_flex_template_main", FLEX_MAIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module("parley_flex_template_main", FLEX_MAIN)
 
 
 def test_flex_main_tells_a_template_launch_from_a_direct_run(monkeypatch):

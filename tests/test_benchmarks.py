@@ -21,7 +21,7 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
         [
             sys.executable,
             str(SCRIPT),
-            *("--corpus", str(corpus), "--articles", "3", "--repeat", "2", "--skip-2x", "--json", str(report)),
+            *("--corpus", str(corpus), "--articles", "3", "--repeat", "2", "--json", str(report)),
         ],
         capture_output=True,
         text=True,
@@ -31,7 +31,7 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     payload = json.loads(report.read_text())
     assert payload["articles"] == 3
-    assert set(payload["rounds"]) == {script.RAW, script.IN_PROCESS, script.TWO_PROCESSES}
+    assert set(payload["rounds"]) == {script.RAW, script.IN_PROCESS, script.TWO_PROCESSES, script.DOUBLE}
     for name, rounds in payload["rounds"].items():
         assert len(rounds) == 2, name
         for measured in rounds:
@@ -45,10 +45,39 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
         assert 0 < measured["inference_cpu_seconds"] <= measured["cpu_seconds"]
         assert 0 < measured["inference_seconds"] < measured["seconds"]
         assert 0 < measured["compact_seconds"] < measured["inference_seconds"]
+        # Run 2 wrote its tables (a run that crashed in its writer used to pass for a fast one).
+        assert measured["file_creation_seconds"] > 0
+        # RunInference's metric times the same handler calls as the benchmark's own timer.
+        assert 0 < measured["handler_seconds_all_workers"] <= measured["inference_seconds"] * 1.1 + 0.05
+    ones, twos, doubles = (payload["rounds"][name] for name in (script.IN_PROCESS, script.TWO_PROCESSES, script.DOUBLE))
+    for one, two, double in zip(ones, twos, doubles, strict=True):
+        # Run 3's workers are other processes: their handler time comes back through the runner's metrics.
+        assert 0 < two["handler_seconds_all_workers"] < two["cpu_seconds"]
+        # The size of spaCy's work: the same paragraphs in runs 2 and 3, twice the articles in run 4.
+        assert one["handler_chars_all_workers"] == two["handler_chars_all_workers"] > 0
+        assert double["handler_chars_all_workers"] > one["handler_chars_all_workers"]
     assert all(value > 0 for value in payload["ratios"].values())
     within = payload["within_run_ratios"]
     assert len(within) == 2 and all(0 < value < 2 for value in within)
     assert math.isclose(payload["within_run_median"], sum(within) / 2)  # the median of two rounds
+    scaling = payload["scaling_ratios"]
+    assert len(scaling) == 2 and math.isclose(payload["scaling_median"], sum(scaling) / 2)
+    for one, two, wall in zip(ones, twos, scaling, strict=True):
+        assert math.isclose(wall, one["seconds"] / two["seconds"])
+    growth = payload["growth_ratios"]
+    for one, double, wall in zip(ones, doubles, growth, strict=True):
+        assert math.isclose(wall, double["seconds"] / one["seconds"])
+
+    def per_char(run: dict) -> float:
+        return run["handler_seconds_all_workers"] / run["handler_chars_all_workers"]
+
+    # Rescaled to run 2's spaCy speed: a slower spaCy during run 3 raises 3/2, during run 4 lowers 4/2.
+    rescaled = zip(ones, twos, doubles, scaling, growth, strict=True)
+    for index, (one, two, double, wall_scaling, wall_growth) in enumerate(rescaled):
+        expected = wall_scaling * per_char(two) / per_char(one)
+        assert math.isclose(payload["scaling_at_one_spacy_speed"][index], expected)
+        expected = wall_growth * per_char(one) / per_char(double)
+        assert math.isclose(payload["growth_at_one_spacy_speed"][index], expected)
     for line in (
         "2/1 in each round",
         "2/1, median of the rounds",
@@ -57,6 +86,11 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
         "2/1 with spaCy timed inside run 2, median (target >= 0.85)",
         "run 2: seconds making folders and files, each round",
         "disk probe before run 2",
+        "3/2 in each round (run 3 right after run 2)",
+        "3/2, median of the rounds (target >= 1.6)",
+        "3/2 at run 2's spaCy speed, each round (upper bound)",
+        "4/2 in each round",
+        "4/2 at run 2's spaCy speed, median (target <= 2.1)",
     ):
         assert line in done.stdout
 

@@ -102,8 +102,8 @@ def add_up_time(module, name, key):
 add_up_time(nlp_annotate, "compact", "compact_seconds")
 # The writer's folders and files (made under their temporary names; the renames and syncs are not included).
 add_up_time(storage, "_write_temporary", "file_creation_seconds")
-# RunInference's own metric, summed by the runner over every worker process (run 3's workers are not patched
-# above): the seconds inside the spaCy handler, compact() included, of the whole run.
+# RunInference's own metrics, summed by the runner over every worker process (run 3's workers are not patched
+# above): the seconds inside the spaCy handler (compact() included) and the characters it was given.
 import parley.pipelines.batch as batch
 collect = batch.collect_counters
 def collect_with_handler_time(result):

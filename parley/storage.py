@@ -126,14 +126,17 @@ def _write_temporary(path: str, data: bytes, durable: bool) -> str:
 
 
 def _remove_quietly(path: str) -> None:
-    if is_local(path):
-        if os.path.exists(local_path(path)):
-            os.unlink(local_path(path))
-        return
-    from apache_beam.io.filesystems import FileSystems
+    """Best-effort removal of a temporary after a failure: the failure is what gets reported, and a temporary
+    that cannot be removed now is swept by a later run (sweep_stale_temporaries)."""
+    with contextlib.suppress(Exception):
+        if is_local(path):
+            if os.path.exists(local_path(path)):
+                os.unlink(local_path(path))
+            return
+        from apache_beam.io.filesystems import FileSystems
 
-    if FileSystems.exists(path):
-        FileSystems.delete([path])
+        if FileSystems.exists(path):
+            FileSystems.delete([path])
 
 
 def _rename(temporary: str, path: str) -> None:
@@ -207,14 +210,6 @@ def _wait_for(uploads: list[Future]) -> None:
             raise upload.exception()
 
 
-def _remove_all_quietly(temporaries: Iterable[str]) -> None:
-    """Best-effort clean-up after a failure: the failure is what gets reported, and a temporary that cannot be
-    removed now is swept by a later run (sweep_stale_temporaries)."""
-    for temporary in temporaries:
-        with contextlib.suppress(Exception):
-            _remove_quietly(temporary)
-
-
 class AtomicFileGroup:
     """Many files made visible together, each atomically, with one flush to disk for all of them.
 
@@ -269,7 +264,8 @@ class AtomicFileGroup:
                 FileSystems.rename([temporary for temporary, _ in remote], [path for _, path in remote])
         except BaseException:
             # A temporary already renamed no longer exists under its temporary name: only the others go.
-            _remove_all_quietly(temporary for temporary, _path, _upload in pending)
+            for temporary, _path, _upload in pending:
+                _remove_quietly(temporary)
             raise
         return [path for _, path, _ in pending]
 
@@ -279,7 +275,8 @@ class AtomicFileGroup:
         for upload in uploads:
             upload.cancel()  # not started yet: never writes its temporary
         wait(uploads)
-        _remove_all_quietly(temporary for temporary, _path, _upload in pending)
+        for temporary, _path, _upload in pending:
+            _remove_quietly(temporary)
 
 
 def _delete_files(folders: Iterable[str], doomed: Callable[[str, float | None], bool]) -> list[str]:

@@ -323,6 +323,24 @@ def test_files_named_without_a_folder_land_in_the_working_folder(tmp_path, monke
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"state.json": b"{}", "part.avro": b"rows"}
 
 
+def test_a_failed_rename_is_reported_even_when_removing_the_temporary_fails_too(tmp_path, monkeypatch):
+    from parley import storage
+
+    def refuse_rename(temporary: str, path: str) -> None:
+        raise OSError("rename refused")
+
+    def refuse_unlink(path: str) -> None:
+        raise PermissionError("unlink refused")
+
+    monkeypatch.setattr(storage, "_rename", refuse_rename)
+    monkeypatch.setattr(storage.os, "unlink", refuse_unlink)
+    with pytest.raises(OSError, match="rename refused"):
+        storage.write_atomic(str(tmp_path / "state.json"), b"{}")
+    # The temporary the clean-up could not remove is left for sweep_stale_temporaries, named as it expects.
+    (left,) = tmp_path.iterdir()
+    assert left.name.startswith(".state.json" + storage.TEMP_MARKER)
+
+
 def test_a_file_group_commits_where_there_is_no_os_sync(tmp_path, monkeypatch):
     from parley import storage
 

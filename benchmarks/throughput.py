@@ -1,10 +1,12 @@
 """Throughput benchmark: Parley against the spaCy floor, measured side by side in one run.
 
-    python benchmarks/throughput.py [--articles 300] [--corpus PATH] [--repeat 3] [--skip-2x]
+    python benchmarks/throughput.py [--articles 300] [--corpus PATH] [--repeat 3] [--skip-2x] [--skip-ceiling]
 
 1. raw spaCy: import spaCy, load the model, then `nlp.pipe` over exactly the paragraphs Parley annotates, with
    the components Parley enables (the floor), timed like run 2 as a whole process, less its reading and
    splitting of the articles; the docs are only counted, not read into Parley's records;
+1b. raw spaCy as in 1, in 2 processes at once, each over the articles one of run 3's workers gets: the most
+   2 processes gain on this machine, which 3/2 is also shown against (--skip-ceiling leaves it out);
 2. `parley batch` in-process on DirectRunner;
 3. `parley batch --direct_num_workers 2 --direct_running_mode multi_processing`;
 4. the same as 2 with twice the articles (cost growth).
@@ -17,9 +19,10 @@ largest peak RSS. The on-disk cache of the built coding engine is filled first, 
 first run after installing Parley or changing its codebooks builds it: about 1.3 s more).
 Prints one table and the ratios 2/1, 3/2 and 4/2 (time), each round's 2/1 and their median, 2/1
 in CPU seconds (user + system) per round, each round's 3/2 and 4/2 (against the run 2 of the same round), the
-median 3/2, 3/2 and 4/2 with runs 3 and 4 rescaled to run 2's spaCy speed (see ratios_against_run_2); how
-long run 2 spent making its folders and files, with a probe of the disk's cost of that just before each run 2
-(see file_creation_probe); JSON with --json.
+median 3/2, each round's 3/2 over run 1b's 2-process scaling (see against_ceiling), 3/2 and 4/2 with runs 3
+and 4 rescaled to run 2's spaCy speed (see ratios_against_run_2); how long run 2 spent making its folders and
+files, with a probe of the disk's cost of that just before each run 2 (see file_creation_probe); JSON with
+--json.
 The machine is shared: read the ratios, not the absolute times.
 """
 
@@ -50,11 +53,16 @@ from parley.paragraphs import split_article
 from parley.reading import read_records
 from parley.records import Article
 limits = Limits()
-paragraphs = []
+# An optional share "k/n": the articles a k-th of n workers gets. Run 3's runner deals the de-duplicated articles
+# out to its workers in turn (DirectRunner's GroupingBuffer.partition), so "0/2" and "1/2" are its two workers'.
+part, parts = (int(number) for number in (sys.argv[2] if len(sys.argv) > 2 else "0/1").split("/"))
+paragraphs, seen = [], set()
 for raw in read_records(sys.argv[1], limits):
     article = parse_record(raw, limits)
-    if isinstance(article, Article):
-        paragraphs.extend(split_article(article, limits.max_paragraph_chars))
+    if isinstance(article, Article) and article.article_id not in seen:  # Parley annotates one copy
+        if len(seen) % parts == part:
+            paragraphs.extend(split_article(article, limits.max_paragraph_chars))
+        seen.add(article.article_id)
 # Reading and splitting are Parley's work: the parent takes them out of this process's wall time. The rest
 # (importing spaCy, loading the model, nlp.pipe, exiting) is what any spaCy run pays, as Parley's run does.
 preparing = time.perf_counter() - started
@@ -132,6 +140,7 @@ RSS_WRAPPER = (
 
 
 RAW, IN_PROCESS = "1 raw spaCy nlp.pipe", "2 parley batch, in-process"
+RAW_TWO = "1b raw spaCy, 2 processes"
 TWO_PROCESSES, DOUBLE = "3 parley batch, 2 processes", "4 parley batch, 2x articles"
 
 
@@ -162,25 +171,60 @@ def write_articles(corpus: Path, n: int, path: Path) -> int:
     return len(lines)
 
 
-def run_child(argv: list[str]) -> tuple[float, dict | None, float, float]:
-    """(wall seconds, parsed JSON stdout if any, peak RSS MiB of the process and its workers, their CPU
-    seconds)."""
+def start_child(argv: list[str]) -> subprocess.Popen:
     env = {**os.environ, "PARLEY_LOG_LEVEL": "ERROR"}
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", RSS_WRAPPER, *argv], capture_output=True, text=True, env=env, check=False
+    return subprocess.Popen(
+        [sys.executable, "-c", RSS_WRAPPER, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    seconds = time.perf_counter() - start
+
+
+def finish_child(child: subprocess.Popen, argv: list[str]) -> tuple[dict | None, float, float]:
+    """(parsed JSON stdout if any, peak RSS MiB of the process and its workers, their CPU seconds) once `child`
+    exits; stops the benchmark if it failed."""
+    stdout, stderr = child.communicate()
     parsed, rss_kib, cpu, code = None, 0, 0.0, 1
-    for line in done.stdout.splitlines():
+    for line in stdout.splitlines():
         if line.startswith("RSS "):
             info = json.loads(line[4:])
             rss_kib, cpu, code = info["kib"], info["cpu"], info["code"]
         elif line.startswith("{"):
             parsed = json.loads(line)
     if code != 0:  # a crash, or a run whose accounting does not balance: nothing to measure
-        raise SystemExit(f"{argv} failed (exit {code}):\n{done.stderr[-3000:]}")
-    return seconds, parsed, rss_kib / 1024, cpu
+        raise SystemExit(f"{argv} failed (exit {code}):\n{stderr[-3000:]}")
+    return parsed, rss_kib / 1024, cpu
+
+
+def run_child(argv: list[str]) -> tuple[float, dict | None, float, float]:
+    """(wall seconds, parsed JSON stdout if any, peak RSS MiB of the process and its workers, their CPU
+    seconds)."""
+    start = time.perf_counter()
+    child = start_child(argv)
+    parsed, rss, cpu = finish_child(child, argv)
+    return time.perf_counter() - start, parsed, rss, cpu
+
+
+def raw_spacy(articles: Path, processes: int = 1) -> dict:
+    """Run 1 (one process) or 1b (`processes` at once, each over its share of the articles as run 3's workers
+    get them): wall seconds from the start to the last exit, less the reading and splitting (which the processes
+    do at the same time), and their CPU seconds less the same."""
+    argvs = [[sys.executable, "-c", RAW_SPACY, str(articles), f"{k}/{processes}"] for k in range(processes)]
+    start = time.perf_counter()
+    children = [start_child(argv) for argv in argvs]
+    try:
+        finished = [finish_child(child, argv) for child, argv in zip(children, argvs, strict=True)]
+    finally:  # one failed: stop the others rather than leave them running after the benchmark exits
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+    seconds = time.perf_counter() - start
+    raws = [raw for raw, _rss, _cpu in finished]
+    return {
+        "seconds": seconds - max(raw["preparing_seconds"] for raw in raws),
+        "cpu_seconds": sum(cpu - raw["preparing_cpu_seconds"] for raw, _rss, cpu in finished),
+        "pipe_seconds": max(raw["pipe_seconds"] for raw in raws),
+        "rss_mib": max(rss for _raw, rss, _cpu in finished),
+        "paragraphs": sum(raw["paragraphs"] for raw in raws),
+    }
 
 
 def parley_batch(inputs: Path, output: Path, extra: list[str], timed: bool = False) -> dict:
@@ -236,12 +280,24 @@ def ratios_against_run_2(rounds: dict[str, list[dict]], name: str) -> tuple[list
     return wall, same_speed
 
 
+def against_ceiling(rounds: dict[str, list[dict]], scaling: list[float]) -> tuple[list[float], list[float]]:
+    """Raw spaCy's own 2-process scaling in each round (run 1's time over run 1b's: the same paragraphs, split
+    as run 3 splits them), about the most run 3 could gain on this machine then, and each round's 3/2 as a share
+    of it. The share takes out what two processes cost here whatever runs in them (shared caches, one core
+    slower than the other, the same uneven split of the articles) and leaves what run 3 adds: worker start-up,
+    the stages' barriers, rows moving between processes. Runs 1 and 1b are minutes from runs 2 and 3, so the
+    machine's drift stays in it."""
+    ceiling = [one["seconds"] / two["seconds"] for one, two in zip(rounds[RAW], rounds[RAW_TWO], strict=True)]
+    return ceiling, [wall / most for wall, most in zip(scaling, ceiling, strict=True)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3, help="Rounds of the runs; each reports its fastest.")
     parser.add_argument("--skip-2x", action="store_true", help="Skip the cost-growth run (4).")
+    parser.add_argument("--skip-ceiling", action="store_true", help="Skip raw spaCy in 2 processes (1b).")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.repeat < 1:
@@ -259,22 +315,18 @@ def main() -> None:
         # Runs 1 and 2 are both timed as whole child processes (interpreter start to exit), so neither ratio
         # term leaves out a cost the other pays; run 1 less its reading and splitting. Rounds interleave the
         # runs, so a slow spell of the machine hits one round of each rather than every round of one.
-        rounds: dict[str, list[dict]] = {RAW: [], IN_PROCESS: [], TWO_PROCESSES: []}
+        rounds: dict[str, list[dict]] = {RAW: []}
+        if not args.skip_ceiling:
+            rounds[RAW_TWO] = []
+        rounds |= {IN_PROCESS: [], TWO_PROCESSES: []}
         if not args.skip_2x:
             n2 = write_articles(args.corpus, 2 * args.articles, double)
             rounds[DOUBLE] = []
         for _ in range(args.repeat):
-            seconds, raw, rss, cpu = run_child([sys.executable, "-c", RAW_SPACY, str(small)])
-            paragraphs = raw["paragraphs"]
-            rounds[RAW].append(
-                {
-                    "seconds": seconds - raw["preparing_seconds"],
-                    "cpu_seconds": cpu - raw["preparing_cpu_seconds"],
-                    "pipe_seconds": raw["pipe_seconds"],
-                    "rss_mib": rss,
-                    "paragraphs": paragraphs,
-                }
-            )
+            rounds[RAW].append(raw_spacy(small))
+            paragraphs = rounds[RAW][-1]["paragraphs"]
+            if not args.skip_ceiling:
+                rounds[RAW_TWO].append(raw_spacy(small, processes=2))
             probe = file_creation_probe(root)
             run = parley_batch(small, fresh(root, "out-inprocess"), [], timed=True)
             rounds[IN_PROCESS].append({**run, "paragraphs": paragraphs, "file_creation_probe_us": probe})
@@ -326,6 +378,13 @@ def main() -> None:
     print(f"  {'3/2, median of the rounds (target >= 1.6)':<60} {statistics.median(scaling):.2f}")
     label = "3/2 at run 2's spaCy speed, each round (upper bound)"
     print(f"  {label:<60} {' '.join(f'{v:.2f}' for v in same_speed)}")
+    ceiling = share_of_ceiling = None
+    if RAW_TWO in rounds:
+        ceiling, share_of_ceiling = against_ceiling(rounds, scaling)
+        label = "raw spaCy, 2 processes over 1, each round (3/2's ceiling)"
+        print(f"  {label:<60} {' '.join(f'{v:.2f}' for v in ceiling)}")
+        print(f"  {'3/2 over that ceiling, each round':<60} {' '.join(f'{v:.2f}' for v in share_of_ceiling)}")
+        print(f"  {'3/2 over that ceiling, median of the rounds':<60} {statistics.median(share_of_ceiling):.2f}")
     growth = growth_same_speed = None
     if DOUBLE in rounds:
         growth, growth_same_speed = ratios_against_run_2(rounds, DOUBLE)
@@ -367,6 +426,8 @@ def main() -> None:
             "scaling_ratios": scaling,
             "scaling_median": statistics.median(scaling),
             "scaling_at_one_spacy_speed": same_speed,
+            "ceiling_ratios": ceiling,
+            "scaling_share_of_ceiling": share_of_ceiling,
             "growth_ratios": growth,
             "growth_at_one_spacy_speed": growth_same_speed,
         }

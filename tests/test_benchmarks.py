@@ -31,15 +31,24 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     payload = json.loads(report.read_text())
     assert payload["articles"] == 3
-    assert set(payload["rounds"]) == {script.RAW, script.IN_PROCESS, script.TWO_PROCESSES, script.DOUBLE}
+    assert set(payload["rounds"]) == {
+        script.RAW,
+        script.RAW_TWO,
+        script.IN_PROCESS,
+        script.TWO_PROCESSES,
+        script.DOUBLE,
+    }
     for name, rounds in payload["rounds"].items():
         assert len(rounds) == 2, name
         for measured in rounds:
             assert measured["seconds"] > 0 and measured["cpu_seconds"] > 0, (name, measured)
             assert 0 < measured["rss_mib"] < 4096, (name, measured)
     assert payload["rounds"][script.RAW][0]["paragraphs"] > 0
-    for raw in payload["rounds"][script.RAW]:
+    for raw, raw_two in zip(payload["rounds"][script.RAW], payload["rounds"][script.RAW_TWO], strict=True):
         assert 0 < raw["pipe_seconds"] < raw["seconds"]
+        # Run 1b's two processes share out run 1's paragraphs between them.
+        assert raw_two["paragraphs"] == raw["paragraphs"]
+        assert 0 < raw_two["pipe_seconds"] < raw_two["seconds"]
     for measured in payload["rounds"][script.IN_PROCESS]:
         # The spaCy handler runs on one thread of run 2's process: its CPU time is part of the process's.
         assert 0 < measured["inference_cpu_seconds"] <= measured["cpu_seconds"]
@@ -64,6 +73,17 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
     assert len(scaling) == 2 and math.isclose(payload["scaling_median"], sum(scaling) / 2)
     for one, two, wall in zip(ones, twos, scaling, strict=True):
         assert math.isclose(wall, one["seconds"] / two["seconds"])
+    ceiling = payload["ceiling_ratios"]
+    for raw, raw_two, most, wall, share in zip(
+        payload["rounds"][script.RAW],
+        payload["rounds"][script.RAW_TWO],
+        ceiling,
+        scaling,
+        payload["scaling_share_of_ceiling"],
+        strict=True,
+    ):
+        assert math.isclose(most, raw["seconds"] / raw_two["seconds"])
+        assert math.isclose(share, wall / most)
     growth = payload["growth_ratios"]
     for one, double, wall in zip(ones, doubles, growth, strict=True):
         assert math.isclose(wall, double["seconds"] / one["seconds"])
@@ -89,6 +109,8 @@ def test_throughput_benchmark_reports_wall_and_cpu_time_of_every_round(tmp_path)
         "3/2 in each round (run 3 right after run 2)",
         "3/2, median of the rounds (target >= 1.6)",
         "3/2 at run 2's spaCy speed, each round (upper bound)",
+        "raw spaCy, 2 processes over 1, each round (3/2's ceiling)",
+        "3/2 over that ceiling, median of the rounds",
         "4/2 in each round",
         "4/2 at run 2's spaCy speed, median (target <= 2.1)",
     ):
